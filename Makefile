@@ -1,0 +1,54 @@
+# gendan — two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= config.django.local
+
+.PHONY: run test test-sqlite lint migrations-check system-deps install messages bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian packages the tests need: chromium (browser tests), poppler-utils (pdftotext), a CJK font.
+system-deps:
+	@./scripts/system-deps.sh
+
+run: install
+	mkdir -p var
+	$(BIN)/gendan migrate --noinput
+	$(BIN)/gendan compilemessages --ignore '.venv' >/dev/null 2>&1 || true
+	$(BIN)/gendan demo
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
+	$(BIN)/gendan runserver $(HOST):$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+migrations-check: install
+	DJANGO_SETTINGS_MODULE=config.django.test $(BIN)/gendan makemigrations --check --dry-run
+
+test: install system-deps lint migrations-check
+	mkdir -p var
+	DJANGO_SETTINGS_MODULE=config.django.test DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -q
+
+# Quick loop without lint or system packages.
+test-sqlite: install
+	DJANGO_SETTINGS_MODULE=config.django.test DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -q -m "not browser"
+
+messages: install
+	cd gendan && ../$(BIN)/gendan makemessages -l zh_Hans -l en --ignore '.venv' --no-obsolete
+	cd gendan && ../$(BIN)/gendan compilemessages
+
+clean:
+	rm -rf $(VENV) var/test*.sqlite3*

@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from gendan.core.api import api
+from gendan.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("accounts/", include("gendan.accounts.urls")),
+    path("customers/", include("gendan.parties.urls")),
+    path("customers/", include("gendan.parties.urls_io")),
+    path("products/", include("gendan.catalog.urls")),
+    path("products/", include("gendan.catalog.urls_io")),
+    path("orders/", include("gendan.orders.urls")),
+    path("orders/", include("gendan.orders.urls_io")),
+    path("reviews/", include("gendan.reviews.urls")),
+    path("reviews/", include("gendan.reviews.urls_io")),
+    path("", include("gendan.core.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

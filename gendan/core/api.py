@@ -1,0 +1,132 @@
+"""The REST API under /api/v1/: token or session auth, errors as {"message", "code", "extra"}."""
+
+import hashlib
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
+
+from gendan.core.errors import ApplicationError, validation_from_django
+
+
+class ErrorOut(Schema):
+    message: str
+    code: str
+    extra: dict = {}
+
+
+def token_user(key: str):
+    from gendan.accounts.models import ApiToken
+
+    if not key or len(key) > 200:
+        return None
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    token = ApiToken.objects.select_related("user").filter(key_hash=digest, revoked_at__isnull=True).first()
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # not a user edit: no version bump
+    return token.user
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        user = token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class HeaderToken(APIKeyHeader):
+    param_name = "X-API-Key"
+
+    def authenticate(self, request: HttpRequest, key: str | None):
+        user = token_user(key or "")
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="gendan API",
+    version="1",
+    description="Order follow-up management (跟单管理). Errors answer {message, code, extra} with a 4xx.",
+    auth=[BearerToken(), HeaderToken(), SessionAuth()],
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    urls_namespace="api",
+)
+
+
+def _error(request: HttpRequest, status: int, message: str, code: str, extra: dict | None = None):
+    return api.create_response(
+        request, {"message": message, "code": code, "extra": extra or {}}, status=status
+    )
+
+
+@api.exception_handler(ApplicationError)
+def on_application_error(request, exc: ApplicationError):
+    return _error(request, exc.status, exc.message, exc.code, exc.extra)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request, exc: NinjaValidationError):
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors:
+        loc = [str(part) for part in error.get("loc", []) if part not in ("body", "query", "path", "payload")]
+        fields.setdefault(".".join(loc) or "__all__", []).append(error.get("msg", "invalid"))
+    return _error(request, 422, _("Please correct the errors below."), "validation_error", {"fields": fields})
+
+
+@api.exception_handler(DjangoValidationError)
+def on_django_validation_error(request, exc: DjangoValidationError):
+    err = validation_from_django(exc)
+    return _error(request, 400, err.message, err.code, err.extra)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return _error(request, 401, _("Authentication required."), "not_authenticated")
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request, exc):
+    return _error(request, 403, _("You may not do this."), "permission_denied")
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return _error(request, 404, _("Not found."), "not_found")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return _error(request, exc.status_code, str(exc), "http_error")
+
+
+# Error responses every operation may give; declared so the OpenAPI document is complete.
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def register_routers() -> None:
+    from gendan.accounts.api import router as accounts_router
+    from gendan.catalog.api import router as catalog_router
+    from gendan.orders.api import router as orders_router
+    from gendan.parties.api import router as parties_router
+    from gendan.reviews.api import router as reviews_router
+
+    api.add_router("/accounts", accounts_router)
+    api.add_router("/customers", parties_router)
+    api.add_router("/products", catalog_router)
+    api.add_router("/orders", orders_router)
+    api.add_router("/reviews", reviews_router)
+
+
+register_routers()

@@ -1,0 +1,21 @@
+"""Gap-free document numbers: a counter row updated in the same transaction as the document.
+
+If the document's transaction rolls back, so does the counter, so no number is lost. On SQLite
+the transaction starts IMMEDIATE (settings); on PostgreSQL the row is locked FOR UPDATE.
+"""
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from gendan.core.models import DocumentCounter
+
+
+def document_number_next(*, series: str, year: int | None = None, width: int = 6) -> str:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("document numbers must be drawn inside the document's transaction")
+    year = year or timezone.localdate().year
+    counter, _created = DocumentCounter.objects.select_for_update().get_or_create(series=series, year=year)
+    DocumentCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    counter.refresh_from_db(fields=["last"])
+    return f"{series}{year}-{counter.last:0{width}d}"

@@ -1,0 +1,32 @@
+"""The dashboard: "my orders" by status and originals pending, for whoever is logged in."""
+
+from django.db.models import Count
+
+from gendan.accounts.models import User
+from gendan.orders.models import OPEN_STATUSES, OrderStatus
+from gendan.orders.selectors import order_visible_list, original_pending_q
+
+
+def dashboard_data(*, user: User) -> dict:
+    from gendan.reviews.selectors import review_items_awaiting
+
+    visible = order_visible_list(user=user)
+    labels = dict(OrderStatus.choices)
+    counts = {
+        row["status"]: row["n"]
+        for row in visible.filter(status__in=OPEN_STATUSES)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("id"))
+    }
+    by_status = [{"status": s, "label": labels[s], "count": counts.get(s, 0)} for s in OPEN_STATUSES]
+    return {
+        "by_status": by_status,
+        "originals_pending": list(visible.filter(original_pending_q()).order_by("order_date")[:20]),
+        "review_items": list(review_items_awaiting(user=user)[:20]),
+        "planner_queue_count": visible.filter(
+            status=OrderStatus.RELEASED, planner_ack_at__isnull=True
+        ).count()
+        if user.has_role("planner")
+        else None,
+    }

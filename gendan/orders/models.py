@@ -1,0 +1,274 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from gendan.catalog.models import Industry, Product
+from gendan.core.models import EventModel, VersionedModel
+from gendan.parties.models import Currency, Customer
+
+
+class OrderStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
+    IN_REVIEW = "in_review", _("In review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    RELEASED = "released", _("Released")
+    IN_PRODUCTION = "in_production", _("In production")
+    PARTIALLY_SHIPPED = "partially_shipped", _("Partially shipped")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+    CLOSED = "closed", _("Closed")
+    ON_HOLD = "on_hold", _("On hold")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# Orders that still need someone's attention; used with the composite indexes below.
+OPEN_STATUSES = (
+    OrderStatus.DRAFT,
+    OrderStatus.AWAITING_APPROVAL,
+    OrderStatus.IN_REVIEW,
+    OrderStatus.APPROVED,
+    OrderStatus.REJECTED,
+    OrderStatus.RELEASED,
+    OrderStatus.IN_PRODUCTION,
+    OrderStatus.PARTIALLY_SHIPPED,
+    OrderStatus.SHIPPED,
+    OrderStatus.DELIVERED,
+    OrderStatus.ON_HOLD,
+)
+# Orders that commit the customer's credit.
+COMMITTED_STATUSES = (
+    OrderStatus.APPROVED,
+    OrderStatus.RELEASED,
+    OrderStatus.IN_PRODUCTION,
+    OrderStatus.PARTIALLY_SHIPPED,
+    OrderStatus.SHIPPED,
+    OrderStatus.DELIVERED,
+    OrderStatus.ON_HOLD,
+)
+# Header and lines may be edited only before review starts.
+EDITABLE_STATUSES = (OrderStatus.DRAFT, OrderStatus.AWAITING_APPROVAL, OrderStatus.REJECTED)
+
+
+class BusinessType(models.TextChoices):
+    BULK = "bulk", _("Bulk order")
+    SAMPLE = "sample", _("Sample order")
+    PURCHASED = "purchased", _("Purchased-goods order")
+
+
+class SourceDocument(models.TextChoices):
+    WRITTEN = "written", _("Written order")
+    FAX = "fax", _("Fax")
+    EMAIL = "email", _("E-mail")
+    SCAN = "scan", _("Scan")
+    VERBAL = "verbal", _("Verbal (no written order)")
+
+
+# A copy was accepted; the original must still be collected.
+COPY_SOURCES = (SourceDocument.FAX, SourceDocument.EMAIL, SourceDocument.SCAN)
+
+
+class Incoterm(models.TextChoices):
+    EXW = "EXW", "EXW"
+    FCA = "FCA", "FCA"
+    FOB = "FOB", "FOB"
+    CFR = "CFR", "CFR"
+    CIF = "CIF", "CIF"
+    DAP = "DAP", "DAP"
+    DDP = "DDP", "DDP"
+
+
+class Order(VersionedModel):
+    number = models.CharField(_("order number"), max_length=20, unique=True)
+    business_type = models.CharField(
+        _("business type"), max_length=20, choices=BusinessType.choices, default=BusinessType.BULK
+    )
+    industry = models.CharField(
+        _("industry"), max_length=20, choices=Industry.choices, default=Industry.GENERIC
+    )
+    source_document = models.CharField(
+        _("source document"), max_length=20, choices=SourceDocument.choices, default=SourceDocument.WRITTEN
+    )
+    original_received_at = models.DateTimeField(_("original received at"), null=True, blank=True)
+    verbal_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verbal order approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    verbal_approved_at = models.DateTimeField(_("verbal order approved at"), null=True, blank=True)
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders"
+    )
+    customer_po = models.CharField(_("customer PO number"), max_length=50)
+    is_repeat = models.BooleanField(_("deliberate repeat"), default=False)
+    repeat_reason = models.CharField(_("repeat reason"), max_length=200, blank=True)
+    order_date = models.DateField(_("order date"))
+    requested_date = models.DateField(_("requested delivery date"))
+    feasible_date = models.DateField(_("feasible date"), null=True, blank=True)
+    promised_date = models.DateField(_("promised delivery date"), null=True, blank=True)
+    promise_reason = models.CharField(_("reason for an early promise"), max_length=300, blank=True)
+    is_date_risk = models.BooleanField(_("promised earlier than feasible"), default=False)
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY)
+    payment_terms = models.CharField(_("payment terms"), max_length=100, blank=True)
+    incoterm = models.CharField(_("incoterm"), max_length=3, choices=Incoterm.choices, blank=True)
+    merchandiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("merchandiser"),
+        on_delete=models.PROTECT,
+        related_name="orders_followed",
+    )
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("salesperson"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders_sold",
+    )
+    requirements = models.TextField(_("customer's detailed requirements"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.DRAFT
+    )
+    status_before_hold = models.CharField(max_length=20, choices=OrderStatus.choices, blank=True)
+    total_quantity = models.DecimalField(
+        _("total quantity"), max_digits=16, decimal_places=3, default=Decimal("0")
+    )
+    total_amount = models.DecimalField(
+        _("total amount"), max_digits=16, decimal_places=2, default=Decimal("0")
+    )
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    planner_ack_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acknowledged by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    planner_ack_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["status", "requested_date"], name="orders_status_due"),
+            models.Index(fields=["merchandiser", "status", "requested_date"], name="orders_merch_status_due"),
+            models.Index(fields=["customer", "customer_po"], name="orders_customer_po"),
+            models.Index(fields=["salesperson", "status"], name="orders_sales_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(requested_date__gte=models.F("order_date")),
+                name="orders_order_requested_after_order_date",
+            ),
+            models.CheckConstraint(condition=Q(total_amount__gte=0), name="orders_order_total_nonneg"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def original_pending(self) -> bool:
+        return self.source_document in COPY_SOURCES and self.original_received_at is None
+
+    @property
+    def due_date(self):
+        return self.promised_date or self.requested_date
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveSmallIntegerField(_("line"))
+    product = models.ForeignKey(
+        Product, verbose_name=_("product / style"), on_delete=models.PROTECT, related_name="order_lines"
+    )
+    spec = models.CharField(_("specification"), max_length=200, blank=True)
+    color = models.CharField(_("colour"), max_length=50, blank=True)
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    unit = models.CharField(_("unit"), max_length=10)
+    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=4)
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
+    tolerance_percent = models.DecimalField(
+        _("over/short tolerance %"), max_digits=5, decimal_places=2, default=Decimal("3")
+    )
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["order", "line_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "line_no"], name="orders_line_no_uniq"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="orders_line_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="orders_line_price_nonneg"),
+            models.CheckConstraint(
+                condition=Q(tolerance_percent__gte=0) & Q(tolerance_percent__lte=100),
+                name="orders_line_tolerance_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}/{self.line_no}"
+
+
+class OrderLineSize(models.Model):
+    """One cell of the apparel colour × size breakdown (the line carries the colour)."""
+
+    line = models.ForeignKey(
+        OrderLine, verbose_name=_("order line"), on_delete=models.CASCADE, related_name="sizes"
+    )
+    size = models.CharField(_("size"), max_length=20)
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["line", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["line", "size"], name="orders_linesize_uniq"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="orders_linesize_quantity_positive"),
+        ]
+
+
+class OrderAttachment(models.Model):
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to="orders/%Y/%m/")
+    name = models.CharField(_("name"), max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+
+class OrderEvent(EventModel):
+    class Type(models.TextChoices):
+        CREATED = "created", _("Created")
+        UPDATED = "updated", _("Updated")
+        TRANSITION = "transition", _("Status changed")
+        DUPLICATE_CONFIRMED = "duplicate_confirmed", _("Deliberate repeat confirmed")
+        ORIGINAL_RECEIVED = "original_received", _("Original received")
+        REVIEW_SIGNED = "review_signed", _("Review item signed")
+        DATE_RISK = "date_risk", _("Promised earlier than feasible")
+        PLANNER_ACK = "planner_ack", _("Acknowledged by planner")
+        IMPORTED = "imported", _("Imported")
+        EXPORTED = "exported", _("Exported")
+        PRINTED = "printed", _("Printed")
+
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="events")
+
+    class Meta(EventModel.Meta):
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")
+        indexes = [
+            models.Index(fields=["order", "created_at"], name="orders_event_order_time"),
+            models.Index(fields=["type", "created_at"], name="orders_event_type_time"),
+        ]

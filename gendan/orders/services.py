@@ -1,0 +1,349 @@
+"""Writes on orders: intake, edits with optimistic locking, and every status transition."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gendan.accounts.models import User
+from gendan.core.errors import (
+    ApplicationError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    TransitionError,
+)
+from gendan.core.numbering import document_number_next
+from gendan.core.workflow import transition_check
+from gendan.orders.models import (
+    EDITABLE_STATUSES,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderLineSize,
+    OrderStatus,
+    SourceDocument,
+)
+from gendan.orders.selectors import order_duplicates, order_scope_q
+from gendan.orders.validation import OrderData, order_data_validate
+from gendan.orders.workflows import ORDER_TRANSITIONS, REASON_REQUIRED
+
+ORDER_SERIES = "SO"
+
+
+class DuplicateOrderError(ApplicationError):
+    code = "duplicate_po"
+    status = 409
+
+
+def order_event_record(
+    *,
+    order: Order,
+    type: str,
+    actor: User | None,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+    data: dict | None = None,
+) -> OrderEvent:
+    return OrderEvent.objects.create(
+        order=order,
+        type=type,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=data or {},
+    )
+
+
+def _ensure_can_write(actor: User) -> None:
+    if not actor.is_active or actor.is_read_only or not actor.roles:
+        raise PermissionDeniedError(_("Your account is read-only."), code="read_only")
+
+
+def _check_duplicate(data: OrderData, *, exclude_pk: int | None = None) -> list[str]:
+    duplicates = list(
+        order_duplicates(
+            customer_id=data.customer.pk, customer_po=data.customer_po, exclude_pk=exclude_pk
+        ).values_list("number", flat=True)[:5]
+    )
+    if duplicates and not data.confirm_repeat:
+        raise DuplicateOrderError(
+            _(
+                "Customer PO %(po)s of this customer is already on order %(numbers)s. Confirm it as a deliberate "
+                "repeat with a reason, or correct the PO number."
+            )
+            % {"po": data.customer_po, "numbers": ", ".join(duplicates)},
+            extra={"fields": {"customer_po": [_("Duplicate customer PO number.")]}, "duplicates": duplicates},
+        )
+    return duplicates
+
+
+def _lines_write(order: Order, data: OrderData) -> None:
+    lines = OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            line_no=index,
+            product=line.product,
+            spec=line.spec,
+            color=line.color,
+            quantity=line.quantity,
+            unit=line.unit,
+            unit_price=line.unit_price,
+            amount=line.amount,
+            tolerance_percent=line.tolerance_percent,
+        )
+        for index, line in enumerate(data.lines, start=1)
+    )
+    sizes = [
+        OrderLineSize(line=saved, size=size, quantity=qty, position=position)
+        for saved, line in zip(lines, data.lines, strict=True)
+        for position, (size, qty) in enumerate(line.sizes)
+    ]
+    if sizes:
+        OrderLineSize.objects.bulk_create(sizes)
+
+
+def _header_values(data: OrderData) -> dict[str, Any]:
+    return {
+        "customer": data.customer,
+        "customer_po": data.customer_po,
+        "order_date": data.order_date,
+        "requested_date": data.requested_date,
+        "business_type": data.business_type,
+        "industry": data.industry,
+        "source_document": data.source_document,
+        "currency": data.currency,
+        "payment_terms": data.payment_terms,
+        "incoterm": data.incoterm,
+        "merchandiser": data.merchandiser,
+        "salesperson": data.salesperson,
+        "requirements": data.requirements,
+        "is_repeat": bool(data.confirm_repeat),
+        "repeat_reason": data.repeat_reason if data.confirm_repeat else "",
+        "total_quantity": sum((line.quantity for line in data.lines), start=0),
+        "total_amount": sum((line.amount for line in data.lines), start=0),
+    }
+
+
+@transaction.atomic
+def order_create_from_data(
+    *, actor: User, data: OrderData, event_type: str = OrderEvent.Type.CREATED
+) -> Order:
+    _ensure_can_write(actor)
+    duplicates = _check_duplicate(data)
+    order = Order(
+        number=document_number_next(series=ORDER_SERIES, year=data.order_date.year),
+        created_by=actor,
+        **_header_values(data),
+    )
+    order.save(force_insert=True)
+    _lines_write(order, data)
+    order_event_record(
+        order=order,
+        type=event_type,
+        actor=actor,
+        to_status=order.status,
+        data={"lines": len(data.lines), "total_amount": str(order.total_amount)},
+    )
+    if duplicates:
+        order_event_record(
+            order=order,
+            type=OrderEvent.Type.DUPLICATE_CONFIRMED,
+            actor=actor,
+            note=data.repeat_reason,
+            data={"duplicates": duplicates},
+        )
+    return order
+
+
+def order_create(*, actor: User, data: Mapping[str, Any]) -> Order:
+    """Validate (§2.2) then create a draft order with a gap-free number. Nothing is saved on error."""
+    _ensure_can_write(actor)
+    return order_create_from_data(actor=actor, data=order_data_validate(data, actor=actor))
+
+
+@transaction.atomic
+def order_update(*, order: Order, actor: User, version: int, data: Mapping[str, Any]) -> Order:
+    """Replace header and lines, if `version` is still current (else 409, nothing changed)."""
+    _ensure_can_write(actor)
+    clean = order_data_validate(data, actor=actor)
+    current = _locked(order, actor)
+    if current.version != version:
+        raise ConflictError(
+            _("Someone else changed this order (now version %(now)s, yours %(yours)s). Reload and try again.")
+            % {"now": current.version, "yours": version},
+            extra={"current_version": current.version},
+        )
+    if current.status not in EDITABLE_STATUSES:
+        raise TransitionError(_("An order can be edited only before its review starts."), code="not_editable")
+    _check_duplicate(clean, exclude_pk=current.pk)
+    values = _header_values(clean)
+    if values["order_date"].year != current.order_date.year:
+        raise ApplicationError(
+            _("The order date cannot move to another year: the number belongs to it."),
+            extra={"fields": {"order_date": [_("Keep the order date within its year.")]}},
+        )
+    updated = Order.objects.filter(pk=current.pk, version=version).update(
+        version=F("version") + 1, updated_at=timezone.now(), **values
+    )
+    if not updated:  # pragma: no cover - the row lock above makes this unreachable on PostgreSQL
+        raise ConflictError(_("Someone else changed this order. Reload and try again."))
+    OrderLine.objects.filter(order=current).delete()
+    _lines_write(current, clean)
+    current.refresh_from_db()
+    order_event_record(
+        order=current,
+        type=OrderEvent.Type.UPDATED,
+        actor=actor,
+        data={"version": current.version, "total_amount": str(current.total_amount)},
+    )
+    return current
+
+
+def _locked(order: Order, actor: User) -> Order:
+    """The order's row, locked, if `actor` may see it (services re-check scope; views are not trusted)."""
+    current = Order.objects.select_for_update().filter(pk=order.pk).first()
+    if current is None or not Order.objects.filter(order_scope_q(actor), pk=order.pk).exists():
+        raise NotFoundError(_("Order not found."))
+    return current
+
+
+@transaction.atomic
+def order_transition(
+    *,
+    order: Order,
+    actor: User,
+    action: str,
+    reason: str = "",
+    version: int | None = None,
+    data: dict | None = None,
+    **fields: Any,
+) -> Order:
+    """Apply one action of ORDER_TRANSITIONS: guard, role, optional version check, event row."""
+    _ensure_can_write(actor)
+    current = _locked(order, actor)
+    if version is not None and current.version != version:
+        raise ConflictError(
+            _("Someone else changed this order. Reload and try again."),
+            extra={"current_version": current.version},
+        )
+    transition = transition_check(ORDER_TRANSITIONS, action, current.status, set(actor.roles))
+    reason = (reason or "").strip()
+    if action in REASON_REQUIRED and not reason:
+        raise ApplicationError(
+            _("Please give a reason."),
+            code="reason_required",
+            extra={"fields": {"reason": [_("This field is required.")]}},
+        )
+    source = current.status
+    target = transition.target
+    if action == "hold":
+        current.status_before_hold = source
+    if action == "resume":
+        target = current.status_before_hold or OrderStatus.DRAFT
+        current.status_before_hold = ""
+    current.status = target
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.version += 1
+    current.save()
+    order_event_record(
+        order=current,
+        type=OrderEvent.Type.TRANSITION,
+        actor=actor,
+        from_status=source,
+        to_status=target,
+        note=reason,
+        data={"action": action, **(data or {})},
+    )
+    return current
+
+
+def order_request_approval(*, order: Order, actor: User) -> Order:
+    """A verbal order goes to the supervisor first (请示后再做决定)."""
+    if order.source_document != SourceDocument.VERBAL:
+        raise ApplicationError(_("Only a verbal order needs approval before review."), code="not_verbal")
+    return order_transition(order=order, actor=actor, action="request_approval")
+
+
+def order_approve_verbal(*, order: Order, actor: User, note: str = "") -> Order:
+    return order_transition(
+        order=order,
+        actor=actor,
+        action="approve_verbal",
+        reason=note,
+        verbal_approved_by=actor,
+        verbal_approved_at=timezone.now(),
+    )
+
+
+def order_reject_verbal(*, order: Order, actor: User, reason: str) -> Order:
+    return order_transition(order=order, actor=actor, action="reject_verbal", reason=reason)
+
+
+def order_revise(*, order: Order, actor: User) -> Order:
+    return order_transition(order=order, actor=actor, action="revise")
+
+
+def order_hold(*, order: Order, actor: User, reason: str) -> Order:
+    return order_transition(order=order, actor=actor, action="hold", reason=reason)
+
+
+def order_resume(*, order: Order, actor: User) -> Order:
+    return order_transition(order=order, actor=actor, action="resume")
+
+
+def order_cancel(*, order: Order, actor: User, reason: str) -> Order:
+    return order_transition(order=order, actor=actor, action="cancel", reason=reason)
+
+
+def order_release(*, order: Order, actor: User) -> Order:
+    """Approved → released to the planner with the business notice (业务通知单)."""
+    return order_transition(order=order, actor=actor, action="release", released_at=timezone.now())
+
+
+def order_start_production(*, order: Order, actor: User) -> Order:
+    if order.planner_ack_at is None:
+        raise ApplicationError(
+            _("The planner must acknowledge the business notice first."), code="not_acknowledged"
+        )
+    return order_transition(order=order, actor=actor, action="start_production")
+
+
+@transaction.atomic
+def order_planner_acknowledge(*, order: Order, actor: User) -> Order:
+    from gendan.accounts import roles as R
+
+    _ensure_can_write(actor)
+    current = _locked(order, actor)
+    if not actor.has_role(R.PLANNER, R.ADMIN):
+        raise PermissionDeniedError(
+            _("Only a planner can acknowledge a business notice."), code="role_not_allowed"
+        )
+    if current.status != OrderStatus.RELEASED:
+        raise TransitionError(_("Only a released order can be acknowledged."))
+    if current.planner_ack_at:
+        raise TransitionError(
+            _("This business notice was already acknowledged."), code="already_acknowledged"
+        )
+    current.planner_ack_by, current.planner_ack_at = actor, timezone.now()
+    current.save(update_fields=["planner_ack_by", "planner_ack_at", "updated_at"])
+    order_event_record(order=current, type=OrderEvent.Type.PLANNER_ACK, actor=actor)
+    return current
+
+
+@transaction.atomic
+def order_original_receive(*, order: Order, actor: User) -> Order:
+    _ensure_can_write(actor)
+    current = _locked(order, actor)
+    if not current.original_pending:
+        raise ApplicationError(_("No original is pending for this order."), code="no_original_pending")
+    current.original_received_at = timezone.now()
+    current.save(update_fields=["original_received_at", "updated_at"])
+    order_event_record(order=current, type=OrderEvent.Type.ORIGINAL_RECEIVED, actor=actor)
+    return current

@@ -1,0 +1,263 @@
+"""The validation rules of SPEC §2.2, shared by the web form, the API and the Excel import."""
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from gendan.accounts import roles as R
+from gendan.accounts.models import User
+from gendan.catalog.models import Industry, Product
+from gendan.core.parsing import (
+    FieldErrors,
+    blank,
+    parse_bool,
+    parse_choice,
+    parse_date,
+    parse_decimal,
+    parse_size_breakdown,
+    parse_text,
+)
+from gendan.orders.models import BusinessType, Incoterm, SourceDocument
+from gendan.parties.models import Currency, Customer
+from gendan.parties.selectors import customer_visible_list
+
+CENT = Decimal("0.01")
+MAX_LINES = 500
+
+
+@dataclass
+class LineData:
+    product: Product
+    quantity: Decimal
+    unit_price: Decimal
+    unit: str
+    spec: str = ""
+    color: str = ""
+    tolerance_percent: Decimal = Decimal("3")
+    sizes: list[tuple[str, Decimal]] = field(default_factory=list)
+
+    @property
+    def amount(self) -> Decimal:
+        return (self.quantity * self.unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class OrderData:
+    customer: Customer
+    customer_po: str
+    order_date: dt.date
+    requested_date: dt.date
+    business_type: str
+    industry: str
+    source_document: str
+    currency: str
+    payment_terms: str
+    incoterm: str
+    merchandiser: User
+    salesperson: User | None
+    requirements: str
+    lines: list[LineData]
+    confirm_repeat: bool = False
+    repeat_reason: str = ""
+
+
+def _lookup(model, value: Any, *, by_code: bool = True):
+    """Find by primary key or by code; None if neither matches."""
+    if blank(value):
+        return None
+    text = str(value).strip()
+    if by_code:
+        found = model.objects.filter(code=text).first()
+        if found:
+            return found
+    if text.isdigit() and len(text) < 18:
+        return model.objects.filter(pk=int(text)).first()
+    return None
+
+
+def _user_with_role(value: Any, role: str, field_name: str, errors: FieldErrors) -> User | None:
+    if blank(value):
+        return None
+    text = str(value).strip()
+    user = User.objects.filter(username=text, is_active=True).first()
+    if user is None and text.isdigit() and len(text) < 18:
+        user = User.objects.filter(pk=int(text), is_active=True).first()
+    if user is None or not user.has_role(role):
+        errors.add(
+            field_name, _("Unknown user or the user is not a %(role)s.") % {"role": R.ROLE_LABELS[role]}
+        )
+        return None
+    return user
+
+
+def order_data_validate(
+    raw: Mapping[str, Any],
+    *,
+    actor: User,
+    products: dict[str, Product] | None = None,
+    customers: dict[str, Customer] | None = None,
+) -> OrderData:
+    """Parse and check an order; raises ValidationFailed naming every bad field. Saves nothing.
+
+    `products`/`customers` (code → object) let a bulk import avoid one query per row.
+    """
+    errors = FieldErrors()
+
+    customer = None
+    customer_value = raw.get("customer")
+    if blank(customer_value):
+        errors.add("customer", _("This field is required."))
+    else:
+        key = str(customer_value).strip()
+        customer = customers.get(key) if customers is not None else None
+        if customer is None:
+            visible = customer_visible_list(user=actor)
+            customer = visible.filter(code=key).first()
+            if customer is None and key.isdigit() and len(key) < 18:
+                customer = visible.filter(pk=int(key)).first()
+        if customer is None:
+            errors.add("customer", _("Unknown customer."))
+        elif not customer.is_active:
+            errors.add("customer", _("This customer is inactive."))
+            customer = None
+
+    customer_po = parse_text(raw.get("customer_po"), "customer_po", errors, required=True, max_length=50)
+    order_date = parse_date(raw.get("order_date"), "order_date", errors)
+    requested_date = parse_date(raw.get("requested_date"), "requested_date", errors)
+    if order_date and requested_date and requested_date < order_date:
+        errors.add("requested_date", _("The delivery date cannot be before the order date."))
+
+    business_type = parse_choice(
+        raw.get("business_type"), "business_type", errors, BusinessType, default=BusinessType.BULK
+    )
+    source_document = parse_choice(
+        raw.get("source_document"), "source_document", errors, SourceDocument, default=SourceDocument.WRITTEN
+    )
+    incoterm = parse_choice(raw.get("incoterm"), "incoterm", errors, Incoterm, default="")
+    currency_default = customer.currency if customer else Currency.CNY
+    currency = parse_choice(raw.get("currency"), "currency", errors, Currency, default=currency_default)
+    if customer and customer.is_foreign and not incoterm:
+        errors.add("incoterm", _("A foreign-trade order needs an incoterm."))
+    payment_terms = parse_text(raw.get("payment_terms"), "payment_terms", errors, max_length=100)
+    if not payment_terms and customer:
+        payment_terms = customer.payment_terms_text
+    requirements = parse_text(raw.get("requirements"), "requirements", errors, max_length=5000)
+
+    merchandiser = _user_with_role(raw.get("merchandiser"), R.MERCHANDISER, "merchandiser", errors)
+    if merchandiser is None and "merchandiser" not in errors.fields:
+        if customer and customer.merchandiser_id:
+            merchandiser = customer.merchandiser
+        elif actor.has_role(R.MERCHANDISER):
+            merchandiser = actor
+        else:
+            errors.add("merchandiser", _("This field is required."))
+    salesperson = _user_with_role(raw.get("salesperson"), R.SALES, "salesperson", errors)
+    if salesperson is None and customer and customer.salesperson_id:
+        salesperson = customer.salesperson
+
+    confirm_repeat = parse_bool(raw.get("confirm_repeat", False))
+    repeat_reason = parse_text(raw.get("repeat_reason"), "repeat_reason", errors, max_length=200)
+    if confirm_repeat and not repeat_reason:
+        errors.add("repeat_reason", _("Give the reason for the deliberate repeat."))
+
+    raw_lines = raw.get("lines") or []
+    if not isinstance(raw_lines, list) or not raw_lines:
+        errors.add("lines", _("An order needs at least one line."))
+        raw_lines = []
+    elif len(raw_lines) > MAX_LINES:
+        errors.add("lines", _("At most %(n)d lines.") % {"n": MAX_LINES})
+        raw_lines = []
+
+    industries: set[str] = set()
+    lines: list[LineData] = []
+    for index, raw_line in enumerate(raw_lines):
+        prefix = f"lines.{index}."
+        if not isinstance(raw_line, Mapping):
+            errors.add(f"lines.{index}", _("Invalid line."))
+            continue
+        product_value = raw_line.get("product")
+        product = None
+        if blank(product_value):
+            errors.add(prefix + "product", _("This field is required."))
+        else:
+            key = str(product_value).strip()
+            product = products.get(key) if products is not None else _lookup(Product, key)
+            if product is None:
+                errors.add(prefix + "product", _("Unknown product."))
+            elif not product.is_active:
+                errors.add(prefix + "product", _("This product is inactive."))
+                product = None
+        quantity = parse_decimal(
+            raw_line.get("quantity"),
+            prefix + "quantity",
+            errors,
+            places=3,
+            minimum=Decimal(0),
+            exclusive_minimum=True,
+        )
+        unit_price = parse_decimal(
+            raw_line.get("unit_price"), prefix + "unit_price", errors, places=4, minimum=Decimal(0)
+        )
+        tolerance = parse_decimal(
+            raw_line.get("tolerance_percent"),
+            prefix + "tolerance_percent",
+            errors,
+            places=2,
+            minimum=Decimal(0),
+            maximum=Decimal(100),
+            default=Decimal("3"),
+        )
+        sizes = parse_size_breakdown(raw_line.get("sizes"), prefix + "sizes", errors)
+        if sizes and quantity is not None and sum(q for _s, q in sizes) != quantity:
+            errors.add(
+                prefix + "sizes",
+                _("The size breakdown adds up to %(sum)s, not the line quantity %(qty)s.")
+                % {"sum": sum(q for _s, q in sizes), "qty": quantity},
+            )
+        spec = parse_text(raw_line.get("spec"), prefix + "spec", errors)
+        color = parse_text(raw_line.get("color"), prefix + "color", errors, max_length=50)
+        unit = parse_text(raw_line.get("unit"), prefix + "unit", errors, max_length=10)
+        if product and quantity is not None and unit_price is not None and tolerance is not None:
+            industries.add(product.industry)
+            line = LineData(
+                product=product,
+                quantity=quantity,
+                unit_price=unit_price,
+                unit=unit or product.unit,
+                spec=spec or product.spec,
+                color=color,
+                tolerance_percent=tolerance,
+                sizes=sizes,
+            )
+            if line.amount >= Decimal(10) ** 14:
+                errors.add(prefix + "quantity", _("The line amount is too large."))
+            lines.append(line)
+
+    industry_value = raw.get("industry")
+    default_industry = industries.pop() if len(industries) == 1 else Industry.GENERIC
+    industry = parse_choice(industry_value, "industry", errors, Industry, default=default_industry)
+
+    errors.raise_if_any()
+    assert customer and order_date and requested_date and merchandiser  # guaranteed by the checks above
+    return OrderData(
+        customer=customer,
+        customer_po=customer_po,
+        order_date=order_date,
+        requested_date=requested_date,
+        business_type=business_type,
+        industry=industry,
+        source_document=source_document,
+        currency=currency,
+        payment_terms=payment_terms,
+        incoterm=incoterm,
+        merchandiser=merchandiser,
+        salesperson=salesperson,
+        requirements=requirements,
+        lines=lines,
+        confirm_repeat=confirm_repeat,
+        repeat_reason=repeat_reason,
+    )

@@ -1,0 +1,104 @@
+"""Working days: Chinese public holidays, make-up working days (调休) and company closures.
+
+Years nobody entered fall back to Monday–Friday and say so (`warnings`), because orders promised
+for next year are common before the State Council publishes its schedule.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.utils.translation import gettext as _
+
+from gendan.planning.models import CalendarDay, CalendarYear
+
+
+@dataclass
+class WorkingCalendar:
+    """Loaded once for a range of years; answers without further queries."""
+
+    years: set[int]
+    working_overrides: set[date]
+    closed_overrides: set[date]
+    warnings: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, first_year: int, last_year: int) -> "WorkingCalendar":
+        covered = set(
+            CalendarYear.objects.filter(year__gte=first_year, year__lte=last_year).values_list(
+                "year", flat=True
+            )
+        )
+        working, closed = set(), set()
+        for day, kind in CalendarDay.objects.filter(
+            date__gte=date(first_year, 1, 1), date__lte=date(last_year, 12, 31)
+        ).values_list("date", "kind"):
+            (working if kind == CalendarDay.Kind.MAKEUP else closed).add(day)
+        return cls(years=covered, working_overrides=working, closed_overrides=closed)
+
+    def is_working_day(self, day: date) -> bool:
+        if day.year not in self.years:
+            message = _("No holiday schedule for %(year)s: Monday to Friday assumed.") % {"year": day.year}
+            if message not in self.warnings:
+                self.warnings.append(message)
+        if day in self.working_overrides:
+            return True
+        if day in self.closed_overrides:
+            return False
+        return day.weekday() < 5
+
+    def add_working_days(self, start: date, days: int) -> date:
+        """The date `days` working days after `start` (start itself not counted)."""
+        current, step, remaining = start, (1 if days >= 0 else -1), abs(days)
+        while remaining:
+            current += timedelta(days=step)
+            if self.is_working_day(current):
+                remaining -= 1
+        return current
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days in (start, end]."""
+        count, current = 0, start
+        while current < end:
+            current += timedelta(days=1)
+            count += self.is_working_day(current)
+        return count
+
+
+def working_calendar(start: date, horizon_days: int = 800) -> WorkingCalendar:
+    end = start + timedelta(days=horizon_days)
+    return WorkingCalendar.load(start.year - 1, end.year)
+
+
+def add_working_days(start: date, days: int) -> tuple[date, list[str]]:
+    cal = working_calendar(start, horizon_days=max(60, days * 3))
+    result = cal.add_working_days(start, days)
+    return result, cal.warnings
+
+
+def calendar_years_seed(first_year: int = 2020, last_year: int = 2026) -> int:
+    """Copy holidays and make-up days from the chinese-calendar package; returns rows written."""
+    import chinese_calendar
+
+    written = 0
+    for year in range(first_year, last_year + 1):
+        current, end = date(year, 1, 1), date(year, 12, 31)
+        while current <= end:
+            try:
+                holiday, name = chinese_calendar.get_holiday_detail(current)
+            except NotImplementedError:
+                break
+            weekday_rule = current.weekday() < 5
+            if holiday and weekday_rule:
+                CalendarDay.objects.update_or_create(
+                    date=current, defaults={"kind": CalendarDay.Kind.HOLIDAY, "name": name or ""}
+                )
+                written += 1
+            elif not holiday and not weekday_rule:
+                CalendarDay.objects.update_or_create(
+                    date=current, defaults={"kind": CalendarDay.Kind.MAKEUP, "name": name or ""}
+                )
+                written += 1
+            current += timedelta(days=1)
+        else:
+            CalendarYear.objects.update_or_create(year=year, defaults={"source": CalendarYear.Source.PACKAGE})
+    return written
