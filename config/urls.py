@@ -19,6 +19,8 @@ urlpatterns = [
     path("orders/", include("gendan.orders.urls_io")),
     path("reviews/", include("gendan.reviews.urls")),
     path("reviews/", include("gendan.reviews.urls_io")),
+    path("inbox/", include("gendan.notify.urls")),
+    path("followup/", include("gendan.followup.urls")),
     path("", include("gendan.core.urls")),
 ]
 

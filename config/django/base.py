@@ -26,6 +26,9 @@ INSTALLED_APPS = [
     "gendan.planning",
     "gendan.orders",
     "gendan.reviews",
+    "gendan.notify",
+    "gendan.followup",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -119,3 +122,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
     "loggers": {"gendan": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO"), "propagate": False}},
 }
+
+# Task queue: SQLite-backed Huey by default (no server); Redis at scale via HUEY_REDIS_URL.
+HUEY_REDIS_URL = env("HUEY_REDIS_URL")
+HUEY = {
+    "name": "gendan",
+    "immediate": env_bool("HUEY_IMMEDIATE", False),
+    "utc": False,
+    "consumer": {"workers": 2, "worker_type": "thread"},
+}
+if HUEY_REDIS_URL:
+    HUEY.update({"huey_class": "huey.RedisHuey", "url": HUEY_REDIS_URL})
+else:
+    HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")})

@@ -14,11 +14,7 @@ NOTHING = Q(pk__in=[])
 
 def acting_for(user: User) -> list[int]:
     """The user plus everyone whose work they currently hold through an approved handover."""
-    cache = getattr(user, "_acting_for_cache", None)
-    if cache is None:
-        cache = [user.pk, *Delegation.owners_for(user)]
-        user._acting_for_cache = cache  # type: ignore[attr-defined]
-    return cache
+    return [user.pk, *Delegation.owners_for(user)]
 
 
 def owned_q(user: User, *, merchandiser: str, salesperson: str, team_members: bool = True) -> Q:

@@ -118,6 +118,8 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 def register_routers() -> None:
     from gendan.accounts.api import router as accounts_router
     from gendan.catalog.api import router as catalog_router
+    from gendan.followup.api import router as followup_router
+    from gendan.notify.api import router as notify_router
     from gendan.orders.api import router as orders_router
     from gendan.parties.api import router as parties_router
     from gendan.reviews.api import router as reviews_router
@@ -127,6 +129,8 @@ def register_routers() -> None:
     api.add_router("/products", catalog_router)
     api.add_router("/orders", orders_router)
     api.add_router("/reviews", reviews_router)
+    api.add_router("/notifications", notify_router)
+    api.add_router("/followup", followup_router)
 
 
 register_routers()
