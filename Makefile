@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.django.local
 
-.PHONY: run test test-sqlite lint migrations-check system-deps install messages bench clean
+.PHONY: run test test-sqlite test-postgres messages-check lint migrations-check system-deps install messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,16 +38,26 @@ lint: install
 migrations-check: install
 	DJANGO_SETTINGS_MODULE=config.django.test $(BIN)/gendan makemigrations --check --dry-run
 
-test: install system-deps lint migrations-check
+PYTEST := env DJANGO_SETTINGS_MODULE=config.django.test DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest
+
+# Every test on SQLite, then again on a throwaway PostgreSQL cluster.
+test: install system-deps lint migrations-check messages-check
 	mkdir -p var
-	DJANGO_SETTINGS_MODULE=config.django.test DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -q
+	$(PYTEST) -q
+	scripts/with-postgres.sh $(PYTEST) -q
+
+messages-check: install
+	$(BIN)/python scripts/check-messages.py
 
 # Quick loop without lint or system packages.
 test-sqlite: install
-	DJANGO_SETTINGS_MODULE=config.django.test DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -q -m "not browser"
+	$(PYTEST) -q -m "not browser"
+
+test-postgres: install
+	scripts/with-postgres.sh $(PYTEST) -q
 
 messages: install
-	cd gendan && ../$(BIN)/gendan makemessages -l zh_Hans -l en --ignore '.venv' --no-obsolete
+	cd gendan && ../$(BIN)/gendan makemessages -l zh_Hans --no-location --no-obsolete
 	cd gendan && ../$(BIN)/gendan compilemessages
 
 clean:
