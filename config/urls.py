@@ -21,6 +21,15 @@ urlpatterns = [
     path("reviews/", include("gendan.reviews.urls_io")),
     path("inbox/", include("gendan.notify.urls")),
     path("followup/", include("gendan.followup.urls")),
+    path("materials/", include("gendan.materials.urls")),
+    path("capacity/", include("gendan.capacity.urls")),
+    path("outsourcing/", include("gendan.outsourcing.urls")),
+    path("quality/", include("gendan.quality.urls")),
+    path("quotes/", include("gendan.quotes.urls")),
+    path("shipping/", include("gendan.shipping.urls")),
+    path("ledger/", include("gendan.ledger.urls")),
+    path("complaints/", include("gendan.complaints.urls")),
+    path("visits/", include("gendan.visits.urls")),
     path("", include("gendan.core.urls")),
 ]
 

@@ -28,6 +28,15 @@ INSTALLED_APPS = [
     "gendan.reviews",
     "gendan.notify",
     "gendan.followup",
+    "gendan.materials",
+    "gendan.capacity",
+    "gendan.outsourcing",
+    "gendan.quality",
+    "gendan.quotes",
+    "gendan.shipping",
+    "gendan.ledger",
+    "gendan.complaints",
+    "gendan.visits",
     "huey.contrib.djhuey",
 ]
 

@@ -117,12 +117,21 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 
 def register_routers() -> None:
     from gendan.accounts.api import router as accounts_router
+    from gendan.capacity.api import router as capacity_router
     from gendan.catalog.api import router as catalog_router
+    from gendan.complaints.api import router as complaints_router
     from gendan.followup.api import router as followup_router
+    from gendan.ledger.api import router as ledger_router
+    from gendan.materials.api import router as materials_router
     from gendan.notify.api import router as notify_router
     from gendan.orders.api import router as orders_router
+    from gendan.outsourcing.api import router as outsourcing_router
     from gendan.parties.api import router as parties_router
+    from gendan.quality.api import router as quality_router
+    from gendan.quotes.api import router as quotes_router
     from gendan.reviews.api import router as reviews_router
+    from gendan.shipping.api import router as shipping_router
+    from gendan.visits.api import router as visits_router
 
     api.add_router("/accounts", accounts_router)
     api.add_router("/customers", parties_router)
@@ -131,6 +140,15 @@ def register_routers() -> None:
     api.add_router("/reviews", reviews_router)
     api.add_router("/notifications", notify_router)
     api.add_router("/followup", followup_router)
+    api.add_router("/materials", materials_router)
+    api.add_router("/capacity", capacity_router)
+    api.add_router("/outsourcing", outsourcing_router)
+    api.add_router("/quality", quality_router)
+    api.add_router("/quotes", quotes_router)
+    api.add_router("/shipping", shipping_router)
+    api.add_router("/ledger", ledger_router)
+    api.add_router("/complaints", complaints_router)
+    api.add_router("/visits", visits_router)
 
 
 register_routers()

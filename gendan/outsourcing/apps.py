@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OutsourcingConfig(AppConfig):
+    name = "gendan.outsourcing"
+    label = "outsourcing"
