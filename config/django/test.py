@@ -17,3 +17,5 @@ STORAGES = {
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 HUEY = {**HUEY, "immediate": True}  # noqa: F405  tasks run in-process in tests
+STATIC_ROOT = None  # tests serve static files from the apps (finders), nothing is collected
+WHITENOISE_USE_FINDERS = True

@@ -71,3 +71,56 @@ class DocumentCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.series}{self.year}:{self.last}"
+
+
+class AuditLog(models.Model):
+    """Who exported or printed what, under which scope. Append-only like events."""
+
+    class Action(models.TextChoices):
+        EXPORT = "export", _("Export")
+        PRINT = "print", _("Print")
+        IMPORT = "import", _("Import")
+        LOGIN_LOCKED = "login_locked", _("Login locked")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    what = models.CharField(_("what"), max_length=100)
+    object_ref = models.CharField(_("object"), max_length=100, blank=True)
+    scope = models.CharField(_("scope applied"), max_length=200, blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at", "-id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise AppendOnlyError("audit rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("audit rows are append-only")
+
+
+class LoginFailure(models.Model):
+    """A failed login, counted per (username, address) and per address for throttling."""
+
+    username = models.CharField(max_length=150)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "address", "created_at"], name="core_loginfail_user_addr"),
+            models.Index(fields=["address", "created_at"], name="core_loginfail_addr"),
+        ]
