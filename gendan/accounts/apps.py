@@ -4,10 +4,12 @@ from django.db.models.signals import post_migrate
 
 def _seed_reference_data(sender, **kwargs) -> None:
     from gendan.accounts.services import roles_sync
+    from gendan.core.append_only import append_only_triggers_install
     from gendan.planning.calendar import calendar_years_seed
     from gendan.planning.models import CalendarYear
 
     roles_sync()
+    append_only_triggers_install()
     if not CalendarYear.objects.exists():
         calendar_years_seed()
 
@@ -20,5 +22,6 @@ class AccountsConfig(AppConfig):
         # After the last app migrates, so every permission exists (reference data, not business logic).
         from django.apps import apps
 
-        last_app = list(apps.get_app_configs())[-1]
+        # post_migrate is sent only for apps with a models module (not e.g. huey's djhuey).
+        last_app = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
         post_migrate.connect(_seed_reference_data, sender=last_app, dispatch_uid="gendan_seed_reference_data")
