@@ -30,6 +30,7 @@ urlpatterns = [
     path("ledger/", include("gendan.ledger.urls")),
     path("complaints/", include("gendan.complaints.urls")),
     path("visits/", include("gendan.visits.urls")),
+    path("performance/", include("gendan.performance.urls")),
     path("", include("gendan.core.urls")),
 ]
 

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "gendan.ledger",
     "gendan.complaints",
     "gendan.visits",
+    "gendan.performance",
     "huey.contrib.djhuey",
 ]
 
@@ -112,6 +113,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# The project shell's CSS and vendored htmx live in gendan/static/ (gendan itself is not an app).
+STATICFILES_DIRS = [BASE_DIR / "gendan" / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {

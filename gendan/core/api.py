@@ -7,18 +7,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
+from ninja.utils import check_csrf
 
 from gendan.core.errors import ApplicationError, validation_from_django
-
-
-class ErrorOut(Schema):
-    message: str
-    code: str
-    extra: dict = {}
+from gendan.core.schemas import ERRORS, ErrorOut  # noqa: F401  (routers may import them from here)
 
 
 def token_user(key: str):
@@ -54,11 +50,28 @@ class HeaderToken(APIKeyHeader):
         return user
 
 
+class SessionCsrfAuth(SessionAuth):
+    """The browser's Django session. Writes must carry the CSRF token (cookie + X-CSRFToken header);
+    a request without a logged-in session falls through to 401, not to a CSRF error."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+            raise ApplicationError(
+                _("CSRF check failed: send the csrftoken cookie's value in the X-CSRFToken header."),
+                code="csrf_failed",
+                status=403,
+            )
+        return request.COOKIES.get(self.param_name)
+
+
 api = NinjaAPI(
     title="gendan API",
     version="1",
     description="Order follow-up management (跟单管理). Errors answer {message, code, extra} with a 4xx.",
-    auth=[BearerToken(), HeaderToken(), SessionAuth()],
+    auth=[BearerToken(), HeaderToken(), SessionCsrfAuth()],
     openapi_url="/openapi.json",
     docs_url="/docs",
     urls_namespace="api",
@@ -111,8 +124,6 @@ def on_http_error(request, exc: HttpError):
     return _error(request, exc.status_code, str(exc), "http_error")
 
 
-# Error responses every operation may give; declared so the OpenAPI document is complete.
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def register_routers() -> None:
@@ -127,6 +138,7 @@ def register_routers() -> None:
     from gendan.orders.api import router as orders_router
     from gendan.outsourcing.api import router as outsourcing_router
     from gendan.parties.api import router as parties_router
+    from gendan.performance.api import router as performance_router
     from gendan.quality.api import router as quality_router
     from gendan.quotes.api import router as quotes_router
     from gendan.reviews.api import router as reviews_router
@@ -149,6 +161,7 @@ def register_routers() -> None:
     api.add_router("/ledger", ledger_router)
     api.add_router("/complaints", complaints_router)
     api.add_router("/visits", visits_router)
+    api.add_router("/performance", performance_router)
 
 
 register_routers()

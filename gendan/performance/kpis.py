@@ -1,0 +1,137 @@
+"""Monthly KPIs per merchandiser, computed from what happened (event rows), never typed in.
+
+Each KPI is {"value": 0–100 or None (nothing to measure), "numerator", "denominator", "orders": [...ids
+counted], "missed": [...ids that lost points]} so every figure can be drilled down to its orders.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Min
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from gendan.orders.models import Order, OrderEvent, OrderStatus
+from gendan.performance.models import Kpi, PerformancePolicy
+
+TWO = Decimal("0.01")
+SHIPPED_STATES = (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.CLOSED)
+
+
+def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
+    first = month.replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    return first, following - dt.timedelta(days=1)
+
+
+def _aware_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _rate(numerator: int, denominator: int) -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(TWO, rounding=ROUND_HALF_UP)
+
+
+def _first_shipped(order_filter: dict) -> dict[int, dt.date]:
+    """Order id → local date of its first transition into a shipped state."""
+    rows = (
+        OrderEvent.objects.filter(
+            type=OrderEvent.Type.TRANSITION, to_status__in=SHIPPED_STATES, **order_filter
+        )
+        .values("order_id")
+        .annotate(first=Min("created_at"))
+    )
+    return {row["order_id"]: timezone.localtime(row["first"]).date() for row in rows}
+
+
+def completion_and_on_time(*, merchandiser_ids: list[int], month: dt.date) -> dict[int, dict]:
+    start, end = month_bounds(month)
+    result: dict[int, dict] = defaultdict(dict)
+    # Completion: orders due this month (promised date, else requested) shipped by the month's end.
+    due = list(
+        Order.objects.filter(merchandiser_id__in=merchandiser_ids)
+        .exclude(status=OrderStatus.CANCELLED)
+        .annotate(due=Coalesce("promised_date", "requested_date"))
+        .filter(due__gte=start, due__lte=end)
+        .values_list("id", "merchandiser_id")
+    )
+    shipped_by = _first_shipped(
+        {
+            "order_id__in": [order_id for order_id, _m in due],
+            "created_at__lt": _aware_start(end + dt.timedelta(days=1)),
+        }
+    )
+    per_user: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
+    for order_id, user_id in due:
+        per_user[user_id][0 if order_id in shipped_by else 1].append(order_id)
+    for user_id in merchandiser_ids:
+        done, missed = per_user[user_id]
+        result[user_id][Kpi.COMPLETION] = {
+            "value": _rate(len(done), len(done) + len(missed)),
+            "numerator": len(done),
+            "denominator": len(done) + len(missed),
+            "orders": sorted(done + missed),
+            "missed": sorted(missed),
+        }
+    # On time: orders first shipped this month, on or before their promised (else requested) date.
+    shipped = _first_shipped({"order__merchandiser_id__in": merchandiser_ids})
+    in_month = {order_id: day for order_id, day in shipped.items() if start <= day <= end}
+    promised = {
+        row[0]: (row[1], row[2] or row[3])
+        for row in Order.objects.filter(pk__in=in_month).values_list(
+            "id", "merchandiser_id", "promised_date", "requested_date"
+        )
+    }
+    per_user = defaultdict(lambda: ([], []))
+    for order_id, day in in_month.items():
+        user_id, due_date = promised[order_id]
+        per_user[user_id][0 if day <= due_date else 1].append(order_id)
+    for user_id in merchandiser_ids:
+        ok, late = per_user[user_id]
+        result[user_id][Kpi.ON_TIME] = {
+            "value": _rate(len(ok), len(ok) + len(late)),
+            "numerator": len(ok),
+            "denominator": len(ok) + len(late),
+            "orders": sorted(ok + late),
+            "missed": sorted(late),
+        }
+    return result
+
+
+# Other apps contribute KPIs by registering a function(merchandiser_ids, month, policy) -> {user_id: {kpi: {...}}}.
+KPI_SOURCES: list = [
+    lambda merchandiser_ids, month, policy: completion_and_on_time(
+        merchandiser_ids=merchandiser_ids, month=month
+    )
+]
+
+
+def kpis_for_month(
+    *, merchandiser_ids: list[int], month: dt.date, policy: PerformancePolicy
+) -> dict[int, dict]:
+    combined: dict[int, dict] = {user_id: {} for user_id in merchandiser_ids}
+    for source in KPI_SOURCES:
+        for user_id, figures in source(merchandiser_ids, month, policy).items():
+            combined.setdefault(user_id, {}).update(figures)
+    return combined
+
+
+def weighted_score(*, kpis: dict, policy: PerformancePolicy) -> Decimal:
+    """Weighted average of the KPIs that have a value; KPIs with nothing to measure don't count.
+
+    A month with nothing to measure at all scores 100: nothing went wrong, and deductions still apply.
+    """
+    total = weight_sum = Decimal("0")
+    for code, weight in policy.kpi_weights.items():
+        figure = kpis.get(code)
+        weight = Decimal(str(weight))
+        if figure is None or figure.get("value") is None or not weight:
+            continue
+        total += Decimal(str(figure["value"])) * weight
+        weight_sum += weight
+    if not weight_sum:
+        return Decimal("100.00")
+    return (total / weight_sum).quantize(TWO, rounding=ROUND_HALF_UP)
