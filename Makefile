@@ -28,7 +28,9 @@ run: install
 	$(BIN)/gendan migrate --noinput
 	$(BIN)/gendan compilemessages --ignore '.venv' >/dev/null 2>&1 || true
 	$(BIN)/gendan demo
-	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
+	@echo "Serving on http://$(HOST):$(PORT)/ with the task queue (huey) in the background  (Ctrl+C to stop)"
+	@$(BIN)/gendan run_huey & huey_pid=$$!; \
+	trap 'kill $$huey_pid 2>/dev/null; wait $$huey_pid 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gendan runserver $(HOST):$(PORT)
 
 lint: install
@@ -59,6 +61,11 @@ test-postgres: install
 messages: install
 	cd gendan && ../$(BIN)/gendan makemessages -l zh_Hans --no-location --no-obsolete
 	cd gendan && ../$(BIN)/gendan compilemessages
+
+# Benchmarks (not part of `make test`): prints one JSON object; see bench/README.md.
+bench: install
+	mkdir -p var
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) var/test*.sqlite3*

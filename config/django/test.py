@@ -9,7 +9,9 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not os.environ.get("DATABASE_URL"):
     DATABASES["default"]["NAME"] = str(VAR_DIR / "test.sqlite3")
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+    # One file per test run (inherited by the processes a test starts), so parallel runs never collide.
+    _test_db = os.environ.setdefault("GENDAN_TEST_DB", f"test-db-{os.getpid()}.sqlite3")
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / _test_db)}
 MEDIA_ROOT = VAR_DIR / "test-media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -124,3 +124,22 @@ class LoginFailure(models.Model):
             models.Index(fields=["username", "address", "created_at"], name="core_loginfail_user_addr"),
             models.Index(fields=["address", "created_at"], name="core_loginfail_addr"),
         ]
+
+
+class IdempotencyRecord(models.Model):
+    """The response to a POST sent with an Idempotency-Key, replayed for the same key (double clicks, retries)."""
+
+    user_id = models.BigIntegerField()
+    key = models.CharField(max_length=100)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=300)
+    request_hash = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(null=True, blank=True)  # null while the first request runs
+    body = models.BinaryField(blank=True, default=b"")
+    content_type = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user_id", "key"], name="core_idempotency_user_key_uniq")
+        ]

@@ -1,0 +1,377 @@
+"""Each case runs in its own process (`python -m bench.cases NAME`) and prints one JSON object.
+
+The cases call the same services and endpoints as the app: validation, scope, numbering and events included.
+"""
+
+import datetime as dt
+import json
+import os
+import random
+import sys
+import time
+from decimal import Decimal
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.django.bench")
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from bench.stats import peak_rss_mib, summary  # noqa: E402
+
+SEED = 20261127
+CHUNKS = 5
+
+
+def _people():
+    from gendan.accounts.models import User
+
+    return {u.username: u for u in User.objects.all()}
+
+
+def base_data() -> dict:
+    """Users of every role, 50 merchandisers, 200 customers, 20 products (idempotent)."""
+    from gendan.accounts import roles as R
+    from gendan.accounts.models import User
+    from gendan.accounts.services import roles_sync, user_create
+    from gendan.catalog.models import Product
+    from gendan.parties.models import Customer
+
+    roles_sync()
+    if not User.objects.filter(username="b-sup").exists():
+        sup = user_create(
+            username="b-sup", password="bench-pass-1", roles=[R.SUPERVISOR], department="merchandising"
+        )
+        user_create(
+            username="b-gm", password="bench-pass-1", roles=[R.GENERAL_MANAGER], department="management"
+        )
+        user_create(username="b-sales", password="bench-pass-1", roles=[R.SALES], department="business")
+        user_create(username="b-planner", password="bench-pass-1", roles=[R.PLANNER], department="planning")
+        for dept in ("technical", "purchasing", "quality", "finance"):
+            user_create(username=f"b-{dept}", password="bench-pass-1", roles=[R.REVIEWER], department=dept)
+        for i in range(50):
+            user_create(
+                username=f"b-m{i:02d}",
+                password="bench-pass-1",
+                roles=[R.MERCHANDISER],
+                department="merchandising",
+                supervisor=sup,
+            )
+    people = _people()
+    if not Customer.objects.filter(code="B0000").exists():
+        Customer.objects.bulk_create(
+            Customer(
+                code=f"B{i:04d}",
+                name=f"基准客户{i}",
+                credit_limit=Decimal("1000000000"),
+                merchandiser=people[f"b-m{i % 50:02d}"],
+                salesperson=people["b-sales"],
+            )
+            for i in range(200)
+        )
+        Product.objects.bulk_create(
+            Product(
+                code=f"BP{i:03d}",
+                name=f"基准产品{i}",
+                industry="apparel",
+                family=f"F{i % 4}",
+                unit="件",
+                production_cycle_days=10,
+                material_lead_days=3,
+                standard_price=Decimal("12.50"),
+            )
+            for i in range(20)
+        )
+    return people
+
+
+def _payload(rng: random.Random, customer_code: str, po: str, today: dt.date) -> dict:
+    return {
+        "customer": customer_code,
+        "customer_po": po,
+        "order_date": today.isoformat(),
+        "requested_date": (today + dt.timedelta(days=60)).isoformat(),
+        "lines": [
+            {
+                "product": f"BP{rng.randrange(20):03d}",
+                "quantity": "300",
+                "unit_price": "12.50",
+                "color": "红",
+                "sizes": "S:100 M:100 L:100",
+            }
+            for _ in range(3)
+        ],
+    }
+
+
+def case_raw_limit(n: int = 20000) -> dict:
+    """The database alone: one order + 3 lines + 1 event per transaction, plain driver, no ORM."""
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        path = str(connection.settings_dict["NAME"]) + ".raw"
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(path + suffix):
+                os.unlink(path + suffix)
+        db = sqlite3.connect(path, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        param = "?"
+    else:
+        import psycopg
+
+        settings = connection.settings_dict
+        db = psycopg.connect(
+            host=settings["HOST"],
+            port=settings["PORT"],
+            user=settings["USER"],
+            password=settings["PASSWORD"] or None,
+            dbname=settings["NAME"],
+            autocommit=True,
+        )
+        param = "%s"
+    cur = db.cursor()
+    for ddl in (
+        "DROP TABLE IF EXISTS raw_event",
+        "DROP TABLE IF EXISTS raw_line",
+        "DROP TABLE IF EXISTS raw_order",
+    ):
+        cur.execute(ddl)
+    serial = "INTEGER PRIMARY KEY" if connection.vendor == "sqlite" else "BIGSERIAL PRIMARY KEY"
+    cur.execute(
+        f"CREATE TABLE raw_order (id {serial}, number VARCHAR(20) UNIQUE, customer_id INT, "
+        "status VARCHAR(20), order_date DATE, requested_date DATE, total NUMERIC(16,2))"
+    )
+    cur.execute(
+        f"CREATE TABLE raw_line (id {serial}, order_id INT REFERENCES raw_order(id), line_no INT, "
+        "product_id INT, quantity NUMERIC(14,3), unit_price NUMERIC(14,4), amount NUMERIC(16,2))"
+    )
+    cur.execute(
+        f"CREATE TABLE raw_event (id {serial}, order_id INT REFERENCES raw_order(id), type VARCHAR(40), "
+        "created_at TIMESTAMP, data TEXT)"
+    )
+    p = param
+    rates = []
+    per_chunk = n // CHUNKS
+    for chunk in range(CHUNKS):
+        start = time.perf_counter()
+        for i in range(per_chunk):
+            k = chunk * per_chunk + i
+            cur.execute("BEGIN")
+            cur.execute(
+                f"INSERT INTO raw_order (number, customer_id, status, order_date, requested_date, total) "
+                f"VALUES ({p},{p},{p},{p},{p},{p})"
+                + (" RETURNING id" if connection.vendor != "sqlite" else ""),
+                (f"R{k:08d}", k % 200, "draft", "2026-11-27", "2027-01-27", "11250.00"),
+            )
+            order_id = cur.fetchone()[0] if connection.vendor != "sqlite" else cur.lastrowid
+            for line in range(3):
+                cur.execute(
+                    f"INSERT INTO raw_line (order_id, line_no, product_id, quantity, unit_price, amount) "
+                    f"VALUES ({p},{p},{p},{p},{p},{p})",
+                    (order_id, line, line, "300", "12.50", "3750.00"),
+                )
+            cur.execute(
+                f"INSERT INTO raw_event (order_id, type, created_at, data) VALUES ({p},{p},{p},{p})",
+                (order_id, "created", "2026-11-27 08:00:00", "{}"),
+            )
+            cur.execute("COMMIT")
+        rates.append(per_chunk / (time.perf_counter() - start))
+    db.close()
+    return {"orders_per_s": summary(rates, digits=0)}
+
+
+def case_intake_service(n: int = 20000) -> dict:
+    from gendan.orders.services import order_create
+
+    people = base_data()
+    from gendan.parties.models import Customer
+
+    customers = list(
+        Customer.objects.filter(code__startswith="B").values_list("code", "merchandiser__username")
+    )
+    rng = random.Random(SEED)
+    today = timezone.localdate()
+    rates = []
+    per_chunk = n // CHUNKS
+    for chunk in range(CHUNKS):
+        start = time.perf_counter()
+        for i in range(per_chunk):
+            code, merch = customers[(chunk * per_chunk + i) % len(customers)]
+            order_create(actor=people[merch], data=_payload(rng, code, f"SVC-{chunk}-{i}", today))
+        rates.append(per_chunk / (time.perf_counter() - start))
+    return {"orders_per_s": summary(rates, digits=0), "orders": n}
+
+
+def case_review_release(n: int = 10000) -> dict:
+    """Submit → 6 department signatures → approve → release, per order, through the services."""
+    from gendan.orders.models import Order
+    from gendan.orders.services import order_release
+    from gendan.reviews.models import ReviewDepartment
+    from gendan.reviews.services import review_approve, review_item_sign, review_open
+
+    people = base_data()
+    signer = {
+        ReviewDepartment.BUSINESS: people["b-sales"],
+        ReviewDepartment.TECHNICAL: people["b-technical"],
+        ReviewDepartment.PLANNING: people["b-planner"],
+        ReviewDepartment.PURCHASING: people["b-purchasing"],
+        ReviewDepartment.QUALITY: people["b-quality"],
+        ReviewDepartment.FINANCE: people["b-finance"],
+    }
+    drafts = list(
+        Order.objects.filter(status="draft", customer_po__startswith="SVC-")
+        .select_related("merchandiser")
+        .order_by("id")[:n]
+    )
+    if len(drafts) < n:
+        raise SystemExit(f"need {n} draft orders from intake_service, found {len(drafts)}")
+    rates = []
+    per_chunk = n // CHUNKS
+    for chunk in range(CHUNKS):
+        start = time.perf_counter()
+        for order in drafts[chunk * per_chunk : (chunk + 1) * per_chunk]:
+            review = review_open(order=order, actor=order.merchandiser)
+            for item in review.items.all():
+                review_item_sign(item=item, actor=signer[item.department], result="pass")
+            review_approve(review=review, actor=people["b-sup"], promised_date=review.feasible_date)
+            order_release(order=order, actor=order.merchandiser)
+        rates.append(per_chunk / (time.perf_counter() - start))
+    return {"orders_per_s": summary(rates, digits=0), "orders": n}
+
+
+def generate_big(n: int = 1_000_000) -> dict:
+    """1,000,000 orders across 50 merchandisers (bulk inserted: the data, not a measured path)."""
+    from gendan.orders.models import Order, OrderEvent, OrderStatus
+
+    people = base_data()
+    existing = Order.objects.filter(customer_po__startswith="BIG-").count()
+    if existing >= n:
+        return {"generated": 0, "orders": existing}
+    rng = random.Random(SEED)
+    from gendan.parties.models import Customer
+
+    customers = list(Customer.objects.filter(code__startswith="B").values_list("id", "merchandiser_id"))
+    statuses = [s for s, _l in OrderStatus.choices]
+    weights = [3 if s in ("closed",) else 1 for s in statuses]
+    creator = people["b-sup"]
+    today = timezone.localdate()
+    start = time.perf_counter()
+    batch = 20000
+    for offset in range(existing, n, batch):
+        rows = []
+        for k in range(offset, min(n, offset + batch)):
+            customer_id, merch_id = customers[k % len(customers)]
+            order_day = today - dt.timedelta(days=rng.randrange(3650))
+            rows.append(
+                Order(
+                    number=f"BG{k:09d}",
+                    customer_id=customer_id,
+                    customer_po=f"BIG-{k}",
+                    order_date=order_day,
+                    requested_date=order_day + dt.timedelta(days=rng.randrange(20, 90)),
+                    merchandiser_id=merch_id,
+                    created_by=creator,
+                    status=rng.choices(statuses, weights)[0],
+                    total_quantity=Decimal("900"),
+                    total_amount=Decimal("11250.00"),
+                )
+            )
+        with transaction.atomic():
+            created = Order.objects.bulk_create(rows, batch_size=2000)
+            OrderEvent.objects.bulk_create(
+                (
+                    OrderEvent(order_id=o.pk, type=OrderEvent.Type.CREATED, actor=creator, to_status="draft")
+                    for o in created
+                ),
+                batch_size=5000,
+            )
+    return {"generated": n - existing, "seconds": round(time.perf_counter() - start, 1)}
+
+
+def _timed_gets(client: Client, urls: list[str], repeat: int = 3) -> list[float]:
+    times = []
+    for _round in range(repeat):
+        for url in urls:
+            start = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - start) * 1000)
+            if response.status_code != 200:
+                raise SystemExit(f"{url} answered {response.status_code}")
+    return times
+
+
+def case_list_page() -> dict:
+    from gendan.accounts.services import api_token_create
+
+    people = base_data()
+    client = Client()
+    client.force_login(people["b-m07"])
+    urls = [
+        "/orders/",
+        "/orders/?status=in_production",
+        "/orders/?status=draft&ordering=requested_date",
+        "/orders/?q=B0007",
+        "/orders/?page=3",
+    ]
+    html = _timed_gets(client, urls * 4)
+    _token, key = api_token_create(user=people["b-m07"], name="bench")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    api_urls = ["/api/v1/orders", "/api/v1/orders?status=in_production", "/api/v1/orders?offset=100&limit=50"]
+    api_times = _timed_gets(api, api_urls * 6)
+    sup = Client()
+    sup.force_login(people["b-sup"])
+    team = _timed_gets(sup, ["/orders/", "/orders/?status=released"] * 5)
+    return {"html_ms": summary(html), "api_ms": summary(api_times), "supervisor_html_ms": summary(team)}
+
+
+def case_dashboard() -> dict:
+    people = base_data()
+    client = Client()
+    client.force_login(people["b-m11"])
+    mine = _timed_gets(client, ["/"] * 20)
+    sup = Client()
+    sup.force_login(people["b-sup"])
+    team = _timed_gets(sup, ["/"] * 10)
+    return {"merchandiser_ms": summary(mine), "supervisor_ms": summary(team)}
+
+
+def case_monthly_kpis() -> dict:
+    from gendan.accounts.models import User
+    from gendan.orders.models import OrderEvent
+    from gendan.performance.services import monthly_scores_compute
+
+    base_data()
+    events = OrderEvent.objects.count()
+    ids = list(User.objects.filter(username__startswith="b-m").values_list("pk", flat=True))
+    month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    times = []
+    for _round in range(3):
+        start = time.perf_counter()
+        monthly_scores_compute(merchandiser_ids=ids, month=month)
+        times.append(time.perf_counter() - start)
+    return {"seconds": summary(times, digits=3), "merchandisers": len(ids), "event_rows": events}
+
+
+CASES = {
+    "raw_limit": case_raw_limit,
+    "intake_service": case_intake_service,
+    "review_release": case_review_release,
+    "generate_big": generate_big,
+    "list_page": case_list_page,
+    "dashboard": case_dashboard,
+    "monthly_kpis": case_monthly_kpis,
+}
+
+
+if __name__ == "__main__":
+    name = sys.argv[1]
+    started = time.perf_counter()
+    result = CASES[name]()
+    result.update(
+        {"case": name, "wall_s": round(time.perf_counter() - started, 1), "peak_rss_mib": peak_rss_mib()}
+    )
+    print(json.dumps(result, default=str))

@@ -1,0 +1,66 @@
+"""`make bench`: a fresh database, each case in its own process, one JSON object on stdout."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ORDER = [
+    "raw_limit",
+    "intake_service",
+    "review_release",
+    "generate_big",
+    "list_page",
+    "dashboard",
+    "monthly_kpis",
+]
+
+
+def main() -> int:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.django.bench"}
+    if not env.get("BENCH_DATABASE_URL"):
+        for suffix in ("", "-wal", "-shm"):
+            path = ROOT / "var" / f"bench.sqlite3{suffix}"
+            if path.exists():
+                path.unlink()
+    else:
+        subprocess.run(
+            [sys.executable, "-m", "config.cli", "flush", "--noinput"],
+            env=env,
+            cwd=ROOT,
+            check=False,
+            capture_output=True,
+        )
+    subprocess.run(
+        [sys.executable, "-m", "config.cli", "migrate", "--noinput"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    wanted = sys.argv[1:] or ORDER
+    results = {}
+    for name in wanted:
+        print(f"running {name} …", file=sys.stderr, flush=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.cases", name], env=env, cwd=ROOT, capture_output=True, text=True
+        )
+        if done.returncode != 0:
+            results[name] = {"error": done.stderr.strip().splitlines()[-1:] or ["failed"]}
+            continue
+        results[name] = json.loads(done.stdout.strip().splitlines()[-1])
+    raw = results.get("raw_limit", {}).get("orders_per_s", {}).get("median")
+    intake = results.get("intake_service", {}).get("orders_per_s", {}).get("median")
+    if raw and intake:
+        results["ratio_raw_to_intake"] = round(raw / intake, 2)
+    results["database"] = (
+        "postgresql" if env.get("BENCH_DATABASE_URL", "").startswith("postgres") else "sqlite"
+    )
+    print(json.dumps(results, indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
