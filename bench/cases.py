@@ -12,7 +12,7 @@ import time
 from decimal import Decimal
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.django.bench")
-import django  # noqa: E402
+import django
 
 django.setup()
 
