@@ -126,6 +126,10 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# Printed on forms (PDF); the company's own name, not a business rule.
+COMPANY_NAME = env("COMPANY_NAME", "")
+PDF_FONT_PATH = env("PDF_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "gendan@localhost")
 
