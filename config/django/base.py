@@ -126,6 +126,8 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# Absolute links in e-mails and group-robot messages (e.g. https://erp.example.com); blank keeps them relative.
+SITE_URL = env("SITE_URL", "")
 # Printed on forms (PDF); the company's own name, not a business rule.
 COMPANY_NAME = env("COMPANY_NAME", "")
 PDF_FONT_PATH = env("PDF_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
