@@ -26,7 +26,6 @@ system-deps:
 run: install
 	mkdir -p var
 	$(BIN)/gendan migrate --noinput
-	$(BIN)/gendan compilemessages --ignore '.venv' >/dev/null 2>&1 || true
 	$(BIN)/gendan demo
 	@echo "Serving on http://$(HOST):$(PORT)/ with the task queue (huey) in the background  (Ctrl+C to stop)"
 	@$(BIN)/gendan run_huey & huey_pid=$$!; \

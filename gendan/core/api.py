@@ -93,7 +93,12 @@ def on_application_error(request, exc: ApplicationError):
 def on_validation_error(request, exc: NinjaValidationError):
     fields: dict[str, list[str]] = {}
     for error in exc.errors:
-        loc = [str(part) for part in error.get("loc", []) if part not in ("body", "query", "path", "payload")]
+        # drop the source and the parameter's own name ("payload" for bodies, "filters" for query schemas)
+        loc = [
+            str(part)
+            for part in error.get("loc", [])
+            if part not in ("body", "query", "path", "header", "cookie", "payload", "filters")
+        ]
         fields.setdefault(".".join(loc) or "__all__", []).append(error.get("msg", "invalid"))
     return _error(request, 422, _("Please correct the errors below."), "validation_error", {"fields": fields})
 
@@ -122,8 +127,6 @@ def on_not_found(request, exc):
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
     return _error(request, exc.status_code, str(exc), "http_error")
-
-
 
 
 def register_routers() -> None:

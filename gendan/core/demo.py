@@ -225,6 +225,9 @@ def demo_load() -> dict[str, int]:
         sizes="M:400 L:400",
     )
     _order(users, c3, box, "BW-1104", 8000, ["cancel"])
+    from gendan.followup.demo import followup_demo_load
+
+    followup_demo_load(users)
     return {
         "users": User.objects.count(),
         "customers": Customer.objects.count(),

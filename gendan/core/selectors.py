@@ -29,4 +29,32 @@ def dashboard_data(*, user: User) -> dict:
         ).count()
         if user.has_role("planner")
         else None,
+        "followup": _followup(user),
+        "after_sales": _after_sales(user),
+    }
+
+
+def _followup(user: User) -> dict:
+    """Follow-up's part of "my work today" (follow-ups due, milestones, exceptions, risk)."""
+    from gendan.followup.selectors import followup_dashboard
+
+    return followup_dashboard(user=user)
+
+
+def _after_sales(user: User) -> dict:
+    """Shipping, collection, complaints and visits in "my work today" (SPEC §3): today's shipments, overdue
+    receivables, complaints past their step's deadline, return visits due."""
+    from django.utils import timezone
+
+    from gendan.complaints.selectors import complaints_overdue
+    from gendan.ledger.selectors import dunning_list
+    from gendan.shipping.selectors import shipments_on
+    from gendan.visits.selectors import visits_due
+
+    today = timezone.localdate()
+    return {
+        "shipments_today": list(shipments_on(user=user, day=today)[:20]),
+        "receivables_overdue": dunning_list(user=user, as_of=today)[:20],
+        "complaints_overdue": list(complaints_overdue(user=user, as_of=today)[:20]),
+        "visits_due": list(visits_due(user=user, as_of=today)[:20]),
     }

@@ -62,4 +62,6 @@ def safe_next(request: HttpRequest, default: str) -> str:
 
 def error_text(exc: ApplicationError) -> str:
     """One line for messages.error: the field messages if any, else the error's message."""
-    return "; ".join(message for messages in error_fields(exc).values() for message in messages) or exc.message
+    return (
+        "; ".join(message for messages in error_fields(exc).values() for message in messages) or exc.message
+    )

@@ -1,6 +1,24 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _seed(sender, **kwargs) -> None:
+    from gendan.followup.seed import followup_reference_seed
+
+    followup_reference_seed()
 
 
 class FollowupConfig(AppConfig):
     name = "gendan.followup"
     label = "followup"
+    verbose_name = _("Follow-up")
+
+    def ready(self) -> None:
+        from gendan.followup.services import ta_plan_on_release
+        from gendan.orders.services import ORDER_RELEASED_HOOKS
+
+        if ta_plan_on_release not in ORDER_RELEASED_HOOKS:
+            ORDER_RELEASED_HOOKS.append(ta_plan_on_release)
+        # Default templates and policy into empty tables, after every migrate and test-database flush.
+        post_migrate.connect(_seed, sender=self, dispatch_uid="gendan_followup_seed")

@@ -1,6 +1,15 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MaterialsConfig(AppConfig):
     name = "gendan.materials"
     label = "materials"
+    verbose_name = _("Materials")
+
+    def ready(self) -> None:
+        from gendan.materials.services import materials_order_released
+        from gendan.orders.services import ORDER_RELEASED_HOOKS
+
+        if materials_order_released not in ORDER_RELEASED_HOOKS:
+            ORDER_RELEASED_HOOKS.append(materials_order_released)

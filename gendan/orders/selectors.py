@@ -22,9 +22,8 @@ REVIEWER_STATUSES = (OrderStatus.IN_REVIEW, OrderStatus.APPROVED, OrderStatus.RE
 
 def order_scope_q(user: User) -> Q:
     q = owned_q(user, merchandiser="merchandiser", salesperson="salesperson")
-    if user.is_active and user.has_role(R.PLANNER):
-        q |= Q(status__in=PLANNER_STATUSES)
-    if user.is_active and user.has_role(R.REVIEWER):
+    # A planner also signs the review's planning (capacity) item, so sees orders from review onward.
+    if user.is_active and user.has_role(R.PLANNER, R.REVIEWER):
         q |= Q(status__in=REVIEWER_STATUSES)
     return q
 
@@ -105,3 +104,93 @@ def order_duplicates(*, customer_id: int, customer_po: str, exclude_pk: int | No
         status=OrderStatus.CANCELLED
     )
     return qs.exclude(pk=exclude_pk) if exclude_pk else qs
+
+
+# Actions offered on the order page; approve/reject are concluded on the review page, shipping actions
+# belong to the shipment screens.
+ORDER_PAGE_ACTIONS = (
+    "request_approval",
+    "approve_verbal",
+    "reject_verbal",
+    "submit_review",
+    "revise",
+    "release",
+    "start_production",
+    "hold",
+    "resume",
+    "cancel",
+)
+
+
+def order_available_actions(*, order: Order, user: User) -> list[str]:
+    """The actions `user` may take on `order` now, in the order of ORDER_PAGE_ACTIONS.
+
+    Besides the transitions of the table: `acknowledge` (planner, released, not yet acknowledged) and
+    `receive_original` (a copy was accepted and the original is still pending).
+    """
+    from gendan.core.workflow import allowed_actions
+    from gendan.orders.models import SourceDocument
+    from gendan.orders.workflows import ORDER_TRANSITIONS
+
+    if not user.is_active or user.is_read_only or not user.roles:
+        return []
+    allowed = set(allowed_actions(ORDER_TRANSITIONS, order.status, set(user.roles)))
+    verbal_unapproved = order.source_document == SourceDocument.VERBAL and order.verbal_approved_at is None
+    if not verbal_unapproved:
+        allowed.discard("request_approval")
+    else:
+        allowed.discard("submit_review")
+    if order.status == OrderStatus.RELEASED and order.planner_ack_at is None:
+        allowed.discard("start_production")
+    actions = [action for action in ORDER_PAGE_ACTIONS if action in allowed]
+    if (
+        order.status == OrderStatus.RELEASED
+        and order.planner_ack_at is None
+        and user.has_role(R.PLANNER, R.ADMIN)
+    ):
+        actions.append("acknowledge")
+    if order.original_pending:
+        actions.append("receive_original")
+    return actions
+
+
+def planner_queue(*, user: User) -> list[dict]:
+    """Released orders grouped by product family and work centre (归类汇总), unacknowledged first.
+
+    An order whose lines belong to two groups appears in both, with the quantity of its lines in that group.
+    """
+    from gendan.orders.models import OrderLine
+
+    lines = (
+        OrderLine.objects.filter(
+            order__in=order_visible_list(user=user).filter(status=OrderStatus.RELEASED).values("pk")
+        )
+        .select_related("order__customer", "product")
+        .order_by("order__requested_date", "order_id", "line_no")
+    )
+    groups: dict[tuple[str, str], dict] = {}
+    for line in lines:
+        key = (line.product.family, line.product.work_centre)
+        group = groups.setdefault(key, {"family": key[0], "work_centre": key[1], "orders": {}})
+        entry = group["orders"].setdefault(
+            line.order_id, {"order": line.order, "quantity": 0, "products": []}
+        )
+        entry["quantity"] += line.quantity
+        if line.product not in entry["products"]:
+            entry["products"].append(line.product)
+    result = []
+    for key in sorted(groups):
+        group = groups[key]
+        orders = sorted(
+            group["orders"].values(),
+            key=lambda e: (e["order"].planner_ack_at is not None, e["order"].due_date, e["order"].pk),
+        )
+        result.append(
+            {
+                "family": group["family"],
+                "work_centre": group["work_centre"],
+                "orders": orders,
+                "unacknowledged": sum(1 for e in orders if e["order"].planner_ack_at is None),
+            }
+        )
+    return result

@@ -1,6 +1,6 @@
 """Writes on orders: intake, edits with optimistic locking, and every status transition."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.db import transaction
@@ -132,7 +132,11 @@ def _header_values(data: OrderData) -> dict[str, Any]:
 
 @transaction.atomic
 def order_create_from_data(
-    *, actor: User, data: OrderData, event_type: str = OrderEvent.Type.CREATED
+    *,
+    actor: User,
+    data: OrderData,
+    event_type: str = OrderEvent.Type.CREATED,
+    event_data: dict | None = None,
 ) -> Order:
     _ensure_can_write(actor)
     duplicates = _check_duplicate(data)
@@ -148,7 +152,7 @@ def order_create_from_data(
         type=event_type,
         actor=actor,
         to_status=order.status,
-        data={"lines": len(data.lines), "total_amount": str(order.total_amount)},
+        data={"lines": len(data.lines), "total_amount": str(order.total_amount), **(event_data or {})},
     )
     if duplicates:
         order_event_record(
@@ -302,13 +306,25 @@ def order_cancel(*, order: Order, actor: User, reason: str) -> Order:
     return order_transition(order=order, actor=actor, action="cancel", reason=reason)
 
 
+# Callables `hook(*, order, actor)` run inside order_release's transaction after the transition (e.g. the
+# T&A plan of gendan.followup). Apps that depend on orders register here in AppConfig.ready(), so orders
+# never imports them. A hook that raises rolls the release back.
+ORDER_RELEASED_HOOKS: list[Callable[..., object]] = []
+
+
+@transaction.atomic
 def order_release(*, order: Order, actor: User) -> Order:
     """Approved → released to the planner with the business notice (业务通知单)."""
-    return order_transition(order=order, actor=actor, action="release", released_at=timezone.now())
+    order = order_transition(order=order, actor=actor, action="release", released_at=timezone.now())
+    for hook in ORDER_RELEASED_HOOKS:
+        hook(order=order, actor=actor)
+    return order
 
 
 def order_start_production(*, order: Order, actor: User) -> Order:
-    if order.planner_ack_at is None:
+    # Only a released order waits for the acknowledgement; from any other status the table's refusal is
+    # the true reason (a draft is not "waiting for the planner").
+    if order.status == OrderStatus.RELEASED and order.planner_ack_at is None:
         raise ApplicationError(
             _("The planner must acknowledge the business notice first."), code="not_acknowledged"
         )
@@ -347,3 +363,41 @@ def order_original_receive(*, order: Order, actor: User) -> Order:
     current.save(update_fields=["original_received_at", "updated_at"])
     order_event_record(order=current, type=OrderEvent.Type.ORIGINAL_RECEIVED, actor=actor)
     return current
+
+
+# Statuses derived from shipped quantities: gendan.shipping computes the target after every shipment (or
+# cancelled shipment) and asks for it here; the table's action for (current, target) does the change.
+_SHIPPING_ACTIONS = {
+    (OrderStatus.IN_PRODUCTION, OrderStatus.PARTIALLY_SHIPPED): "ship_partially",
+    (OrderStatus.IN_PRODUCTION, OrderStatus.SHIPPED): "ship",
+    (OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED): "ship",
+    (OrderStatus.SHIPPED, OrderStatus.PARTIALLY_SHIPPED): "reopen_shipping",
+    (OrderStatus.PARTIALLY_SHIPPED, OrderStatus.IN_PRODUCTION): "unship",
+    (OrderStatus.SHIPPED, OrderStatus.IN_PRODUCTION): "unship",
+}
+
+
+@transaction.atomic
+def order_shipping_status_apply(*, order: Order, actor: User, target: str, data: dict | None = None) -> Order:
+    """Move the order to the shipping status its quantities give (no-op if it is there already)."""
+    current = _locked(order, actor)
+    if current.status == target:
+        return current
+    action = _SHIPPING_ACTIONS.get((current.status, target))
+    if action is None:
+        raise TransitionError(
+            _("The order cannot go from %(from)s to %(to)s.")
+            % {"from": current.get_status_display(), "to": OrderStatus(target).label},
+            extra={"status": current.status, "target": target},
+        )
+    return order_transition(order=current, actor=actor, action=action, data=data)
+
+
+def order_deliver(*, order: Order, actor: User, data: dict | None = None) -> Order:
+    """Shipped → delivered (every shipment signed for by the customer)."""
+    return order_transition(order=order, actor=actor, action="deliver", data=data)
+
+
+def order_close(*, order: Order, actor: User, reason: str = "", data: dict | None = None) -> Order:
+    """Delivered → closed (已结清: invoiced and paid)."""
+    return order_transition(order=order, actor=actor, action="close", reason=reason, data=data)

@@ -30,6 +30,9 @@ ORDER_TRANSITIONS = transition_table(
     ("start_production", (S.RELEASED,), S.IN_PRODUCTION, (R.PLANNER, R.SUPERVISOR, R.ADMIN)),
     ("ship_partially", (S.IN_PRODUCTION,), S.PARTIALLY_SHIPPED, (R.MERCHANDISER, R.SUPERVISOR, R.ADMIN)),
     ("ship", (S.IN_PRODUCTION, S.PARTIALLY_SHIPPED), S.SHIPPED, (R.MERCHANDISER, R.SUPERVISOR, R.ADMIN)),
+    # A cancelled shipment takes the order back to what the remaining shipped quantities say.
+    ("reopen_shipping", (S.SHIPPED,), S.PARTIALLY_SHIPPED, (R.MERCHANDISER, R.SUPERVISOR, R.ADMIN)),
+    ("unship", (S.PARTIALLY_SHIPPED, S.SHIPPED), S.IN_PRODUCTION, (R.MERCHANDISER, R.SUPERVISOR, R.ADMIN)),
     ("deliver", (S.SHIPPED,), S.DELIVERED, (R.MERCHANDISER, R.SUPERVISOR, R.ADMIN)),
     ("close", (S.DELIVERED,), S.CLOSED, (R.SUPERVISOR, R.REVIEWER, R.ADMIN)),
     ("hold", _HOLDABLE, S.ON_HOLD, _LEADS + (R.MERCHANDISER,)),

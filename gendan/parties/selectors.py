@@ -1,8 +1,10 @@
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from gendan.accounts import roles as R
 from gendan.accounts.models import User
 from gendan.accounts.scope import owned_q
+from gendan.core.errors import NotFoundError
 from gendan.parties.models import Customer, Supplier
 
 
@@ -21,3 +23,20 @@ def supplier_visible_list(*, user: User) -> QuerySet[Supplier]:
     ):
         return Supplier.objects.all()
     return Supplier.objects.none()
+
+
+def customer_list(*, user: User, q: str = "", active: bool | None = None) -> QuerySet[Customer]:
+    qs = customer_visible_list(user=user)
+    if q := (q or "").strip():
+        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    return qs.order_by("code")
+
+
+def customer_get(*, user: User, pk: int | str) -> Customer:
+    """One customer within the user's scope; 404 otherwise."""
+    try:
+        return customer_visible_list(user=user).get(pk=int(pk))
+    except (Customer.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFoundError(_("Customer not found.")) from None

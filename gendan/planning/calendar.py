@@ -1,7 +1,8 @@
 """Working days: Chinese public holidays, make-up working days (调休) and company closures.
 
 Years nobody entered fall back to Monday–Friday and say so (`warnings`), because orders promised
-for next year are common before the State Council publishes its schedule.
+for next year are common before the State Council publishes its schedule. Callers that must not
+guess (`strict=True`) get `CalendarNotCoveredError` instead.
 """
 
 from dataclasses import dataclass, field
@@ -9,7 +10,20 @@ from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
 
+from gendan.core.errors import ApplicationError
 from gendan.planning.models import CalendarDay, CalendarYear
+
+
+class CalendarNotCoveredError(ApplicationError):
+    code = "calendar_not_covered"
+    status = 400
+
+
+def not_covered_message(year: int) -> str:
+    return _(
+        "No holiday schedule for %(year)s: Monday to Friday assumed. An administrator can enter the "
+        "official schedule under Admin › Calendar years."
+    ) % {"year": year}
 
 
 @dataclass
@@ -20,9 +34,11 @@ class WorkingCalendar:
     working_overrides: set[date]
     closed_overrides: set[date]
     warnings: list[str] = field(default_factory=list)
+    strict: bool = False
+    missing_years: set[int] = field(default_factory=set)
 
     @classmethod
-    def load(cls, first_year: int, last_year: int) -> "WorkingCalendar":
+    def load(cls, first_year: int, last_year: int, *, strict: bool = False) -> "WorkingCalendar":
         covered = set(
             CalendarYear.objects.filter(year__gte=first_year, year__lte=last_year).values_list(
                 "year", flat=True
@@ -33,13 +49,22 @@ class WorkingCalendar:
             date__gte=date(first_year, 1, 1), date__lte=date(last_year, 12, 31)
         ).values_list("date", "kind"):
             (working if kind == CalendarDay.Kind.MAKEUP else closed).add(day)
-        return cls(years=covered, working_overrides=working, closed_overrides=closed)
+        return cls(years=covered, working_overrides=working, closed_overrides=closed, strict=strict)
 
     def is_working_day(self, day: date) -> bool:
         if day.year not in self.years:
-            message = _("No holiday schedule for %(year)s: Monday to Friday assumed.") % {"year": day.year}
-            if message not in self.warnings:
-                self.warnings.append(message)
+            if self.strict:
+                raise CalendarNotCoveredError(
+                    _(
+                        "The working-day calendar has no holiday schedule for %(year)s. An administrator "
+                        "must enter it (Admin › Calendar years) before dates in %(year)s can be planned."
+                    )
+                    % {"year": day.year},
+                    extra={"year": day.year},
+                )
+            if day.year not in self.missing_years:
+                self.missing_years.add(day.year)
+                self.warnings.append(not_covered_message(day.year))
         if day in self.working_overrides:
             return True
         if day in self.closed_overrides:
@@ -55,6 +80,11 @@ class WorkingCalendar:
                 remaining -= 1
         return current
 
+    def working_day_on_or_before(self, day: date) -> date:
+        while not self.is_working_day(day):
+            day -= timedelta(days=1)
+        return day
+
     def working_days_between(self, start: date, end: date) -> int:
         """Working days in (start, end]."""
         count, current = 0, start
@@ -63,16 +93,42 @@ class WorkingCalendar:
             count += self.is_working_day(current)
         return count
 
+    def working_days_after(self, start: date, count: int) -> list[date]:
+        """The next `count` working days after `start` (for many look-ups against one list)."""
+        days, current = [], start
+        while len(days) < count:
+            current += timedelta(days=1)
+            if self.is_working_day(current):
+                days.append(current)
+        return days
 
-def working_calendar(start: date, horizon_days: int = 800) -> WorkingCalendar:
+    def working_days_in(self, first: date, last: date) -> list[date]:
+        """Working days in [first, last]."""
+        days, current = [], first
+        while current <= last:
+            if self.is_working_day(current):
+                days.append(current)
+            current += timedelta(days=1)
+        return days
+
+
+def working_calendar(start: date, horizon_days: int = 800, *, strict: bool = False) -> WorkingCalendar:
     end = start + timedelta(days=horizon_days)
-    return WorkingCalendar.load(start.year - 1, end.year)
+    return WorkingCalendar.load(start.year - 1, end.year, strict=strict)
 
 
-def add_working_days(start: date, days: int) -> tuple[date, list[str]]:
-    cal = working_calendar(start, horizon_days=max(60, days * 3))
+def add_working_days(start: date, days: int, *, strict: bool = False) -> tuple[date, list[str]]:
+    cal = working_calendar(start, horizon_days=max(60, days * 3), strict=strict)
     result = cal.add_working_days(start, days)
     return result, cal.warnings
+
+
+def calendar_years_missing(*, first_year: int, last_year: int) -> list[int]:
+    """Years in the range nobody entered (shown as a warning on planning screens and in admin)."""
+    covered = set(
+        CalendarYear.objects.filter(year__gte=first_year, year__lte=last_year).values_list("year", flat=True)
+    )
+    return [year for year in range(first_year, last_year + 1) if year not in covered]
 
 
 def calendar_years_seed(first_year: int = 2020, last_year: int = 2026) -> int:

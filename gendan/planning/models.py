@@ -41,6 +41,12 @@ class CalendarDay(models.Model):
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()}"
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.date and self.kind == self.Kind.MAKEUP and self.date.weekday() < 5:
+            raise ValidationError({"kind": _("Only a Saturday or Sunday can be a make-up working day.")})
+
     @property
     def is_working(self) -> bool:
         return self.kind == self.Kind.MAKEUP

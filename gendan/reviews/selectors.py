@@ -16,30 +16,63 @@ from gendan.reviews.models import Review, ReviewDepartment, ReviewItem
 
 
 def feasible_date_propose(*, order: Order) -> tuple[dt.date, dict]:
-    """Earliest feasible delivery: max(order date, today) + production cycle + longest material lead time,
-    in working days (Chinese holidays and make-up days)."""
-    start = max(order.order_date, timezone.localdate())
+    """Earliest feasible delivery, the latest of: max(order date, today) + production cycle + longest material
+    lead time in working days (Chinese holidays and make-up days); the order's completion in the finite-capacity
+    schedule (gendan.capacity); and the date its materials are in (gendan.materials).
+
+    `basis["capacity_late"]`: the schedule cannot finish the order by its promised (or requested) date."""
+    from gendan.capacity.selectors import order_schedule_preview
+
+    today = timezone.localdate()
+    start = max(order.order_date, today)
     lines = list(order.lines.select_related("product"))
     cycle = max((line.product.production_cycle_days for line in lines), default=0)
     lead = max((line.product.material_lead_days for line in lines), default=0)
     calendar = working_calendar(start, horizon_days=max(60, (cycle + lead) * 3))
-    feasible = calendar.add_working_days(start, cycle + lead)
+    cycle_date = calendar.add_working_days(start, cycle + lead)
+    schedule = order_schedule_preview(order=order, today=today)
+    completion, ready = schedule["completion"], schedule["material_ready"]
+    due = order.promised_date or order.requested_date
+    beyond = schedule["has_route"] and schedule["beyond_horizon"]
+    feasible = max(
+        d for d in (cycle_date, completion, ready, schedule["horizon_end"] if beyond else None) if d
+    )
     basis = {
         "start": start.isoformat(),
         "production_cycle_days": cycle,
         "material_lead_days": lead,
         "working_days": cycle + lead,
-        "warnings": calendar.warnings,
+        "warnings": calendar.warnings + [w for w in schedule["warnings"] if w not in calendar.warnings],
+        "cycle_date": cycle_date.isoformat(),
+        "scheduled_completion": completion.isoformat() if completion else None,
+        "scheduled_start": schedule["start"].isoformat() if schedule["start"] else None,
+        "material_ready": ready.isoformat() if ready else None,
+        "has_route": schedule["has_route"],
+        "beyond_horizon": beyond,
+        "due_date": due.isoformat(),
+        "capacity_late": beyond or bool(completion and completion > due),
     }
     return feasible, basis
 
 
 def credit_check(*, order: Order) -> dict:
-    """Open (committed, not closed) orders of the customer + this order against the credit limit."""
+    """The customer's exposure + this order against the credit limit.
+
+    Exposure (`open_amount`) = the part of its open (committed, not closed) orders not yet invoiced +
+    its open receivables (invoiced, not paid: `receivables`, from gendan.ledger). An invoiced amount
+    counts once, as a receivable, until it is paid.
+    """
+    from gendan.ledger.selectors import customer_receivables, orders_invoiced_amount
+
     customer = order.customer
-    open_amount = Order.objects.filter(customer=customer, status__in=COMMITTED_STATUSES).exclude(
-        pk=order.pk
-    ).aggregate(total=Sum("total_amount"))["total"] or Decimal("0")
+    committed = Order.objects.filter(customer=customer, status__in=COMMITTED_STATUSES).exclude(pk=order.pk)
+    committed_total = committed.aggregate(total=Sum("total_amount"))["total"] or Decimal("0")
+    uninvoiced = max(
+        committed_total - orders_invoiced_amount(order_ids=committed.values_list("pk", flat=True)),
+        Decimal("0"),
+    )
+    receivables = customer_receivables(customer=customer)
+    open_amount = uninvoiced + receivables
     exempt = customer.payment_terms in (PaymentTermsType.PREPAYMENT, PaymentTermsType.CASH)
     ok = exempt or open_amount + order.total_amount <= customer.credit_limit
     return {
@@ -48,6 +81,8 @@ def credit_check(*, order: Order) -> dict:
         "order_amount": order.total_amount,
         "ok": ok,
         "exempt": exempt,
+        "uninvoiced": uninvoiced,
+        "receivables": receivables,
     }
 
 
@@ -65,6 +100,15 @@ def review_visible_list(*, user: User) -> QuerySet[Review]:
     return Review.objects.filter(
         order__in=Order.objects.filter(order_scope_q(user)).values("pk")
     ).select_related("order", "order__customer")
+
+
+def review_list(*, user: User, status: str | None = None, order_id: int | None = None) -> QuerySet[Review]:
+    qs = review_visible_list(user=user)
+    if status:
+        qs = qs.filter(status=status)
+    if order_id:
+        qs = qs.filter(order_id=order_id)
+    return qs.order_by("-id")
 
 
 def review_get(*, user: User, pk: int | str) -> Review:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from gendan.accounts.models import User
 from gendan.core.errors import ApplicationError, PermissionDeniedError, TransitionError, ValidationFailed
-from gendan.orders.models import Order, OrderEvent, SourceDocument
+from gendan.orders.models import Order, OrderEvent, OrderStatus, SourceDocument
 from gendan.orders.services import order_event_record, order_transition
 from gendan.reviews.models import Review, ReviewDepartment, ReviewItem
 from gendan.reviews.selectors import credit_check, department_may_sign, feasible_date_propose
@@ -18,7 +18,12 @@ from gendan.reviews.selectors import credit_check, department_may_sign, feasible
 @transaction.atomic
 def review_open(*, order: Order, actor: User) -> Review:
     """Submit a draft order for review: the order goes to in_review and one item per department opens."""
-    if order.source_document == SourceDocument.VERBAL and order.verbal_approved_at is None:
+    # Only a draft is waiting for the verbal approval; from other statuses the table's refusal is the reason.
+    if (
+        order.status == OrderStatus.DRAFT
+        and order.source_document == SourceDocument.VERBAL
+        and order.verbal_approved_at is None
+    ):
         raise ApplicationError(
             _("A verbal order needs the supervisor's approval before review. Request approval first."),
             code="verbal_needs_approval",
