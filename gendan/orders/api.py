@@ -5,7 +5,6 @@ an ApplicationError that the API answers as {"message", "code", "extra"} with it
 """
 
 import datetime as dt
-from collections.abc import Callable
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
@@ -15,6 +14,7 @@ from pydantic import BeforeValidator, WithJsonSchema
 
 from gendan.accounts.models import User
 from gendan.catalog.models import Industry
+from gendan.core.errors import NotFoundError
 from gendan.core.schemas import (
     ERRORS,
     MAX_ID,
@@ -313,42 +313,46 @@ class ActionIn(Schema):
     )
 
 
-def _submit_review(*, order: Order, actor: User, reason: str) -> Any:
-    from gendan.reviews.services import review_open  # reviews depends on orders, not the reverse
+def _act(action: OrderAction, *, order: Order, actor: User, reason: str) -> None:
+    """Map an action of the endpoint to its service; each service guards status, role and scope itself."""
+    if action == OrderAction.SUBMIT_REVIEW:
+        from gendan.reviews.services import review_open  # reviews depends on orders, not the reverse
 
-    return review_open(order=order, actor=actor)
+        review_open(order=order, actor=actor)
+    elif action == OrderAction.REQUEST_APPROVAL:
+        services.order_request_approval(order=order, actor=actor)
+    elif action == OrderAction.APPROVE_VERBAL:
+        services.order_approve_verbal(order=order, actor=actor, note=reason)
+    elif action == OrderAction.REJECT_VERBAL:
+        services.order_reject_verbal(order=order, actor=actor, reason=reason)
+    elif action == OrderAction.REVISE:
+        services.order_revise(order=order, actor=actor)
+    elif action == OrderAction.RELEASE:
+        services.order_release(order=order, actor=actor)
+    elif action == OrderAction.ACKNOWLEDGE:
+        services.order_planner_acknowledge(order=order, actor=actor)
+    elif action == OrderAction.START_PRODUCTION:
+        services.order_start_production(order=order, actor=actor)
+    elif action == OrderAction.HOLD:
+        services.order_hold(order=order, actor=actor, reason=reason)
+    elif action == OrderAction.RESUME:
+        services.order_resume(order=order, actor=actor)
+    elif action == OrderAction.CANCEL:
+        services.order_cancel(order=order, actor=actor, reason=reason)
+    elif action == OrderAction.RECEIVE_ORIGINAL:
+        services.order_original_receive(order=order, actor=actor)
+    else:  # pragma: no cover - the path parameter only admits the members above
+        raise AssertionError(action)
 
 
-ACTIONS: dict[OrderAction, Callable[..., Any]] = {
-    OrderAction.REQUEST_APPROVAL: lambda *, order, actor, reason: services.order_request_approval(
-        order=order, actor=actor
-    ),
-    OrderAction.APPROVE_VERBAL: lambda *, order, actor, reason: services.order_approve_verbal(
-        order=order, actor=actor, note=reason
-    ),
-    OrderAction.REJECT_VERBAL: lambda *, order, actor, reason: services.order_reject_verbal(
-        order=order, actor=actor, reason=reason
-    ),
-    OrderAction.SUBMIT_REVIEW: _submit_review,
-    OrderAction.REVISE: lambda *, order, actor, reason: services.order_revise(order=order, actor=actor),
-    OrderAction.RELEASE: lambda *, order, actor, reason: services.order_release(order=order, actor=actor),
-    OrderAction.ACKNOWLEDGE: lambda *, order, actor, reason: services.order_planner_acknowledge(
-        order=order, actor=actor
-    ),
-    OrderAction.START_PRODUCTION: lambda *, order, actor, reason: services.order_start_production(
-        order=order, actor=actor
-    ),
-    OrderAction.HOLD: lambda *, order, actor, reason: services.order_hold(
-        order=order, actor=actor, reason=reason
-    ),
-    OrderAction.RESUME: lambda *, order, actor, reason: services.order_resume(order=order, actor=actor),
-    OrderAction.CANCEL: lambda *, order, actor, reason: services.order_cancel(
-        order=order, actor=actor, reason=reason
-    ),
-    OrderAction.RECEIVE_ORIGINAL: lambda *, order, actor, reason: services.order_original_receive(
-        order=order, actor=actor
-    ),
-}
+def _answer(request, order: Order) -> Order:
+    """The order as stored, for the answer to a successful write. The writer may just have handed it outside
+    their own scope (e.g. to another merchandiser): the write stands, so it is answered, not turned into a 404."""
+    try:
+        return order_get(user=request.auth, pk=order.pk)
+    except NotFoundError:
+        order.refresh_from_db()
+        return order
 
 
 # ------------------------------------------------------------------------------------------- endpoints
@@ -369,7 +373,7 @@ def order_create_view(request, payload: OrderIn):
     The same customer PO of the same customer again answers 409 `duplicate_po` unless `confirm_repeat` is
     true and `repeat_reason` given."""
     order = services.order_create(actor=request.auth, data=payload.model_dump(mode="json"))
-    return Status(201, order_get(user=request.auth, pk=order.pk))
+    return Status(201, _answer(request, order))
 
 
 @router.get("/planner-queue", response={200: list[QueueGroupOut], **ERRORS}, summary="Planner's queue")
@@ -389,8 +393,9 @@ def order_update_view(request, order_id: OrderId, payload: OrderUpdateIn):
     `stale_version` and nothing changes."""
     order = order_get(user=request.auth, pk=order_id)
     data = payload.model_dump(mode="json", exclude={"version"})
-    services.order_update(order=order, actor=request.auth, version=payload.version, data=data)
-    return order_get(user=request.auth, pk=order_id)
+    return _answer(
+        request, services.order_update(order=order, actor=request.auth, version=payload.version, data=data)
+    )
 
 
 @router.get("/{order_id}/events", response={200: list[EventOut], **ERRORS}, summary="The order's timeline")
@@ -411,5 +416,5 @@ def order_action(
     `invalid_transition`, a role not allowed 403, and nothing changes. `submit_review` opens the review
     (see `review_id`); the review is concluded at /reviews/{id}/approve or /reject."""
     order = order_get(user=request.auth, pk=order_id)
-    ACTIONS[action](order=order, actor=request.auth, reason=payload.reason if payload else "")
-    return order_get(user=request.auth, pk=order_id)
+    _act(action, order=order, actor=request.auth, reason=payload.reason if payload else "")
+    return _answer(request, order)

@@ -26,7 +26,9 @@ LevelIn = Enum("LevelIn", {v.replace("-", ""): v for v in LEVELS}, type=str)
 StageIn = Enum("StageIn", {v: v for v in InspectionStage.values}, type=str)
 AqlValue = Annotated[
     Decimal,
-    Field(ge=0, le=1000, max_digits=7, decimal_places=3, description="An AQL of ISO 2859-1; 0 = zero tolerance"),
+    Field(
+        ge=0, le=1000, max_digits=7, decimal_places=3, description="An AQL of ISO 2859-1; 0 = zero tolerance"
+    ),
 ]
 Defects = Annotated[int, Field(ge=0, le=services.MAX_DEFECTS, strict=True)]
 
@@ -46,7 +48,9 @@ class AqlOut(Schema):
     aql: str
     code_letter: str = Field(..., description="From Table 1 (lot size and level)")
     plan_code_letter: str = Field(..., description="Row of Table 2-A where the plan was found (after arrows)")
-    sample_size: int = Field(..., description="Units to inspect (the whole lot when the table's sample ≥ lot)")
+    sample_size: int = Field(
+        ..., description="Units to inspect (the whole lot when the table's sample ≥ lot)"
+    )
     table_sample_size: int
     full_inspection: bool
     ac: int
@@ -255,4 +259,3 @@ def shipment_gate(request, order_id: RowId):
     order = order_get(user=request.user, pk=order_id)
     reason = selectors.shipment_block_reason(order=order)
     return {"order_id": order.pk, "may_ship": reason is None, "reason": reason}
-
