@@ -2,6 +2,8 @@ import hashlib
 import secrets
 
 from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,6 +43,11 @@ def user_create(
     if unknown:
         raise ValidationFailed({"roles": [_("Unknown role: %(r)s") % {"r": ", ".join(sorted(unknown))}]})
     dept = Department.objects.get(code=department) if department else None
+    candidate = User(username=username, display_name=display_name, email=email)
+    try:  # AUTH_PASSWORD_VALIDATORS: length, common passwords, all digits, similar to the user's name
+        validate_password(password, user=candidate)
+    except DjangoValidationError as exc:
+        raise ValidationFailed({"password": list(exc.messages)}) from None
     user = User.objects.create_user(
         username=username,
         password=password,

@@ -265,7 +265,15 @@ def order_transition(
         note=reason,
         data={"action": action, **(data or {})},
     )
+    for hook in ORDER_TRANSITION_HOOKS:
+        hook(order=current, action=action, actor=actor, from_status=source)
     return current
+
+
+# Callables `hook(*, order, action, actor, from_status)` run inside every transition's transaction, after
+# its event row (e.g. gendan.reviews closes the open review of a cancelled order). Registered in
+# AppConfig.ready() by apps that depend on orders.
+ORDER_TRANSITION_HOOKS: list[Callable[..., object]] = []
 
 
 def order_request_approval(*, order: Order, actor: User) -> Order:

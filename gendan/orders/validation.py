@@ -94,6 +94,16 @@ def _user_with_role(value: Any, role: str, field_name: str, errors: FieldErrors)
     return user
 
 
+def _may_assign(actor: User, merchandiser: User) -> bool:
+    """Leads and salespeople assign any merchandiser; a merchandiser only themselves (or whom they stand in
+    for), so nobody hands an order out of their own sight by mistake."""
+    if actor.has_role(R.SUPERVISOR, R.GENERAL_MANAGER, R.ADMIN, R.SALES):
+        return True
+    from gendan.accounts.scope import acting_for
+
+    return merchandiser.pk in acting_for(actor)
+
+
 def order_data_validate(
     raw: Mapping[str, Any],
     *,
@@ -148,6 +158,9 @@ def order_data_validate(
     requirements = parse_text(raw.get("requirements"), "requirements", errors, max_length=5000)
 
     merchandiser = _user_with_role(raw.get("merchandiser"), R.MERCHANDISER, "merchandiser", errors)
+    if merchandiser is not None and not _may_assign(actor, merchandiser):
+        errors.add("merchandiser", _("You can assign orders only to yourself or to a colleague whose work you hold."))
+        merchandiser = None
     if merchandiser is None and "merchandiser" not in errors.fields:
         if customer and customer.merchandiser_id:
             merchandiser = customer.merchandiser

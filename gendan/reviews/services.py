@@ -55,6 +55,9 @@ def review_item_sign(*, item: ReviewItem, actor: User, result: str, comment: str
     review = item.review
     if review.status != Review.Status.OPEN:
         raise TransitionError(_("This review is already concluded."), code="review_closed")
+    if review.order.status != OrderStatus.IN_REVIEW:
+        raise TransitionError(_("The order is not in review (on hold or cancelled): nothing can be signed."),
+                              code="order_not_in_review")
     if not department_may_sign(user=actor, department=item.department):
         raise PermissionDeniedError(
             _("Only the %(dept)s department can sign this item.") % {"dept": item.get_department_display()},
@@ -179,3 +182,11 @@ def review_reject(*, review: Review, actor: User, reason: str) -> Review:
     review.concluded_by, review.concluded_at = actor, timezone.now()
     review.save()
     return review
+
+
+def review_on_order_transition(*, order: Order, action: str, actor: User, from_status: str) -> None:
+    """A cancelled order's open review is cancelled with it (hooked into every order transition)."""
+    if action == "cancel":
+        Review.objects.filter(order=order, status=Review.Status.OPEN).update(
+            status=Review.Status.CANCELLED, concluded_by=actor, concluded_at=timezone.now()
+        )

@@ -237,15 +237,16 @@ def test_auditor_manages_only_their_own_credentials(api, people):
     assert auditor.delete(f"/accounts/tokens/{response.json()['id']}").status_code == 204
 
 
-def test_a_write_that_hands_the_order_out_of_scope_is_answered_not_404(api, customer, product):
+def test_a_merchandiser_cannot_hand_a_new_order_out_of_their_own_scope(api, customer, product):
     # given m1 enters an order for their customer but assigns it to m3 (another team)
     m1 = api("m1")
     response = m1.post(
         "/orders", {**order_payload(customer, product, customer_po="HAND"), "merchandiser": "m3"}
     )
-    # then the creation is answered with the order, although m1 no longer sees it afterwards
-    assert response.status_code == 201, response.content
-    created = response.json()
-    assert created["merchandiser"]["username"] == "m3" and created["number"] == "SO2026-000001"
-    assert m1.get(f"/orders/{created['id']}").status_code == 404
-    assert api("m3").get(f"/orders/{created['id']}").status_code == 200
+    # then it is refused on the field, nothing saved; the supervisor may assign within reach
+    assert response.status_code == 400, response.content
+    assert "merchandiser" in response.json()["extra"]["fields"]
+    assert not Order.objects.filter(customer_po="HAND").exists()
+    created = api("sup").post("/orders", {**order_payload(customer, product, customer_po="HAND"),
+                                          "merchandiser": "m2"})
+    assert created.status_code == 201 and created.json()["merchandiser"]["username"] == "m2"

@@ -131,3 +131,21 @@ def test_verbal_order_needs_supervisor_approval_before_review(people, customer, 
     order = order_approve_verbal(order=order, actor=people["sup"])
     assert order.status == OrderStatus.DRAFT and order.verbal_approved_by == people["sup"]
     assert review_open(order=order, actor=people["m1"]).round == 1
+
+
+def test_cancelling_the_order_cancels_its_open_review_and_hold_stops_signing(people, draft, customer, product):
+    review = review_open(order=draft, actor=people["m1"])
+    from gendan.orders.services import order_cancel, order_hold
+
+    order_hold(order=draft, actor=people["sup"], reason="客户要求暂停")
+    with pytest.raises(ApplicationError) as exc:
+        review_item_sign(item=review.items.first(), actor=people["tech"], result="pass")
+    assert exc.value.code in ("order_not_in_review", "wrong_department")
+    tech = review.items.get(department=ReviewDepartment.TECHNICAL)
+    with pytest.raises(ApplicationError) as exc:
+        review_item_sign(item=tech, actor=people["tech"], result="pass")
+    assert exc.value.code == "order_not_in_review"
+    draft.refresh_from_db()
+    order_cancel(order=draft, actor=people["sup"], reason="客户取消")
+    review.refresh_from_db()
+    assert review.status == Review.Status.CANCELLED
