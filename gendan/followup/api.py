@@ -156,6 +156,28 @@ def milestone_actual(request, milestone_id: RowId, payload: MilestoneActualIn):
     return _milestone_out(milestone)
 
 
+class MilestoneOwnerIn(Schema):
+    owner_id: StrictId | None = Field(None, description="A user; null clears the owner (the role remains)")
+
+
+@router.post(
+    "/milestones/{milestone_id}/owner",
+    response={200: MilestoneOut, **ERRORS},
+    summary="Assign a milestone's owner (planner, supervisor)",
+)
+def milestone_owner(request, milestone_id: RowId, payload: MilestoneOwnerIn):
+    from gendan.accounts.models import User
+
+    milestone = selectors.milestone_get(user=request.user, pk=milestone_id)
+    owner = None
+    if payload.owner_id is not None:
+        owner = User.objects.filter(pk=payload.owner_id, is_active=True).first()
+        if owner is None:
+            raise ValidationFailed({"owner_id": ["Unknown or inactive user."]})
+    milestone = services.ta_milestone_assign(milestone=milestone, actor=request.user, owner=owner)
+    return _milestone_out(milestone)
+
+
 # ---------------------------------------------------------------------------------------------- records
 
 

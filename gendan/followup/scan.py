@@ -1,0 +1,219 @@
+"""The periodic follow-up scan: auto-escalation, risk, milestones due and overdue, missed records, originals
+pending. Idempotent: what was reported is remembered (levels, risk rows, noticed dates, scan marks), so a
+second run sends nothing twice and writes no duplicate events. Set-based: a fixed number of queries per
+step, whatever the number of orders, plus one write per thing that actually changed."""
+
+import datetime as dt
+import logging
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gendan.accounts.models import User
+from gendan.followup.models import ScanMark, ScanRun, TaMilestone
+from gendan.followup.notices import notice_send
+from gendan.followup.policy import policy_for
+from gendan.followup.risk import RISK_STATUSES, risk_refresh
+from gendan.followup.selectors import calendar_around, calendar_warnings, missed_slots
+from gendan.followup.services import exceptions_escalate_due
+from gendan.orders.models import Order, OrderEvent
+from gendan.orders.selectors import original_pending_q
+
+logger = logging.getLogger(__name__)
+_CHUNK = 500
+OVERDUE_LOOKBACK_DAYS = 30  # older overdue milestones were reported by earlier scans
+
+
+def _lock() -> None:
+    """Serialise concurrent scans (a row lock on PostgreSQL; SQLite transactions are serial anyway)."""
+    ScanMark.objects.get_or_create(key="lock:scan")
+    ScanMark.objects.select_for_update().filter(key="lock:scan").first()
+
+
+def _claim(keys: list[str]) -> set[str]:
+    """The keys no earlier scan claimed; claims them in the caller's transaction."""
+    fresh = set(keys)
+    for start in range(0, len(keys), _CHUNK):
+        fresh -= set(
+            ScanMark.objects.filter(key__in=keys[start : start + _CHUNK]).values_list("key", flat=True)
+        )
+    ScanMark.objects.bulk_create(
+        [ScanMark(key=key) for key in fresh], ignore_conflicts=True, batch_size=_CHUNK
+    )
+    return fresh
+
+
+def _users(ids) -> dict[int, User]:
+    ids = {pk for pk in ids if pk}
+    return {u.pk: u for u in User.objects.filter(pk__in=ids)} if ids else {}
+
+
+@transaction.atomic
+def milestones_step(*, now: dt.datetime) -> dict[str, int]:
+    """Milestones newly overdue (timeline + owner told) and newly due soon (owner reminded)."""
+    _lock()
+    today = timezone.localdate(now)
+    calendar = calendar_around(today)
+    soon = calendar.add_working_days(today, policy_for(today).due_soon_days)
+    base = TaMilestone.objects.select_for_update(of=("self",)).filter(
+        actual_date__isnull=True, plan__order__status__in=RISK_STATUSES
+    )
+    fields = (
+        "id",
+        "name",
+        "planned_date",
+        "owner_id",
+        "plan__order_id",
+        "plan__order__number",
+        "plan__order__merchandiser_id",
+    )
+    overdue = list(
+        base.filter(
+            planned_date__lt=today, planned_date__gte=today - dt.timedelta(days=OVERDUE_LOOKBACK_DAYS)
+        )
+        .filter(Q(overdue_noticed_for__isnull=True) | ~Q(overdue_noticed_for=F("planned_date")))
+        .values(*fields)
+    )
+    due = list(
+        base.filter(planned_date__gte=today, planned_date__lte=soon)
+        .filter(Q(due_noticed_for__isnull=True) | ~Q(due_noticed_for=F("planned_date")))
+        .values(*fields)
+    )
+    users = _users(
+        [r["owner_id"] for r in overdue + due] + [r["plan__order__merchandiser_id"] for r in overdue + due]
+    )
+    events = []
+    for row in overdue:
+        order_id = row["plan__order_id"]
+        events.append(
+            OrderEvent(
+                order_id=order_id,
+                type=OrderEvent.Type.TA_MILESTONE_OVERDUE,
+                data={
+                    "milestone": row["id"],
+                    "name": row["name"],
+                    "planned": row["planned_date"].isoformat(),
+                },
+            )
+        )
+        notice_send(
+            recipients=[users.get(row["owner_id"]), users.get(row["plan__order__merchandiser_id"])],
+            kind="milestone_overdue",
+            title=_("Overdue: %(name)s of %(order)s (planned %(date)s)")
+            % {"name": row["name"], "order": row["plan__order__number"], "date": row["planned_date"]},
+            link=reverse("followup:order_plan", args=[order_id]),
+            dedupe_key=f"milestone:{row['id']}:overdue:{row['planned_date'].isoformat()}",
+            order_id=order_id,
+        )
+    for row in due:
+        notice_send(
+            recipients=[users.get(row["owner_id"]) or users.get(row["plan__order__merchandiser_id"])],
+            kind="milestone_due",
+            title=_("Due %(date)s: %(name)s of %(order)s")
+            % {"name": row["name"], "order": row["plan__order__number"], "date": row["planned_date"]},
+            link=reverse("followup:order_plan", args=[row["plan__order_id"]]),
+            dedupe_key=f"milestone:{row['id']}:due:{row['planned_date'].isoformat()}",
+            order_id=row["plan__order_id"],
+        )
+    OrderEvent.objects.bulk_create(events, batch_size=_CHUNK)
+    for rows, field in ((overdue, "overdue_noticed_for"), (due, "due_noticed_for")):
+        ids = [r["id"] for r in rows]
+        for start in range(0, len(ids), _CHUNK):
+            TaMilestone.objects.filter(pk__in=ids[start : start + _CHUNK]).update(
+                **{field: F("planned_date")}
+            )
+    return {"overdue": len(overdue), "due_soon": len(due)}
+
+
+@transaction.atomic
+def missed_records_step(*, now: dt.datetime) -> dict[str, int]:
+    """Slots of the previous working day and of today that ended without a record: each merchandiser is told
+    once per slot."""
+    _lock()
+    today = timezone.localdate(now)
+    calendar = calendar_around(today)
+    previous = calendar.add_working_days(today, -1)
+    missed = missed_slots(orders=Order.objects.all(), date_from=previous, date_to=today, now=now)
+    groups: dict[tuple[int, dt.date, int], list[dict]] = defaultdict(list)
+    for slot in missed:
+        groups[(slot["merchandiser_id"], slot["date"], slot["slot"])].append(slot)
+    keys = {f"missed:{user}:{day.isoformat()}:{slot}": (user, day, slot) for user, day, slot in groups}
+    fresh = _claim(list(keys))
+    users = _users(keys[key][0] for key in fresh)
+    for key in sorted(fresh):
+        user_id, day, slot = keys[key]
+        rows = groups[keys[key]]
+        numbers = ", ".join(r["number"] for r in rows[:20]) + (" …" if len(rows) > 20 else "")
+        notice_send(
+            recipients=[users.get(user_id)],
+            kind="followup_missed",
+            title=_("No follow-up record for %(n)d order(s): %(date)s %(slot)s")
+            % {"n": len(rows), "date": day, "slot": rows[0]["slot_label"]},
+            body=numbers,
+            link=reverse("followup:missed") + f"?date_from={day.isoformat()}&date_to={day.isoformat()}",
+            dedupe_key=key,
+        )
+    return {"slots": len(missed), "notices": len(fresh)}
+
+
+@transaction.atomic
+def originals_step(*, now: dt.datetime) -> dict[str, int]:
+    """Orders taken on a fax / e-mail / scan whose original is still missing: a reminder every N days."""
+    _lock()
+    today = timezone.localdate(now)
+    every = policy_for(today).original_reminder_days
+    rows = list(
+        Order.objects.filter(original_pending_q(), order_date__lte=today - dt.timedelta(days=every)).values(
+            "id", "number", "order_date", "merchandiser_id", "source_document"
+        )
+    )
+    keys = {f"original:{r['id']}:{(today - r['order_date']).days // every}": r for r in rows}
+    fresh = _claim(list(keys))
+    users = _users(keys[key]["merchandiser_id"] for key in fresh)
+    events = []
+    for key in sorted(fresh):
+        row = keys[key]
+        waited = (today - row["order_date"]).days
+        events.append(
+            OrderEvent(
+                order_id=row["id"],
+                type=OrderEvent.Type.ORIGINAL_REMINDER,
+                data={"days": waited, "source_document": row["source_document"]},
+            )
+        )
+        notice_send(
+            recipients=[users.get(row["merchandiser_id"])],
+            kind="original_pending",
+            title=_("Original of %(order)s still not received (%(days)d days)")
+            % {"order": row["number"], "days": waited},
+            link=f"/orders/{row['id']}/",
+            dedupe_key=key,
+            order_id=row["id"],
+        )
+    OrderEvent.objects.bulk_create(events, batch_size=_CHUNK)
+    return {"reminded": len(fresh), "pending": len(rows)}
+
+
+def followup_scan(*, now: dt.datetime | None = None) -> dict:
+    """Run every step once (the huey periodic task and `gendan scan`); returns a JSON-able summary."""
+    now = now or timezone.now()
+    run = ScanRun.objects.create(started_at=timezone.now(), as_of=now)
+    summary: dict = {"as_of": timezone.localtime(now).isoformat()}
+    escalated = exceptions_escalate_due(now=now)
+    summary["escalated"] = {"count": len(escalated), "numbers": [e.number for e in escalated[:50]]}
+    with transaction.atomic():
+        _lock()
+        summary["risk"] = risk_refresh(now=now)
+    summary["milestones"] = milestones_step(now=now)
+    summary["missed_records"] = missed_records_step(now=now)
+    summary["originals"] = originals_step(now=now)
+    summary["calendar_warnings"] = calendar_warnings(today=timezone.localdate(now))
+    run.finished_at = timezone.now()
+    run.summary = summary
+    run.save(update_fields=["finished_at", "summary"])
+    logger.info("follow-up scan: %s", summary)
+    return summary
