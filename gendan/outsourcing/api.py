@@ -8,7 +8,7 @@ from enum import Enum
 from typing import Annotated
 
 from django.utils import timezone
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from gendan.core.api import ERRORS
 from gendan.core.errors import ValidationFailed
@@ -96,7 +96,21 @@ def plan_list(request, params: Query[PlanQuery]):
 )
 def plan_create(request, payload: PlanItemIn):
     order = order_get(user=request.user, pk=payload.order_id)
-    return 201, services.plan_item_create(order=order, actor=request.user, data=_plan_values(payload))
+    return Status(201, services.plan_item_create(order=order, actor=request.user, data=_plan_values(payload)))
+
+
+class PlanItemUpdateIn(PlanItemIn):
+    version: int = Field(..., ge=1, le=MAX_ID)
+
+
+@router.post("/plan/{item_id}", response={200: PlanItemOut, **ERRORS}, summary="Change a plan line")
+def plan_update(request, item_id: RowId, payload: PlanItemUpdateIn):
+    item = selectors.plan_item_get(user=request.user, pk=item_id)
+    if item.order_id != payload.order_id:
+        raise ValidationFailed({"order_id": ["A plan line stays on its order."]})
+    return services.plan_item_update(
+        item=item, actor=request.user, data=_plan_values(payload), version=payload.version
+    )
 
 
 @router.post("/plan/{item_id}/cancel", response={200: PlanItemOut, **ERRORS}, summary="Cancel a plan line")
@@ -275,7 +289,7 @@ def outsourcing_order_create(request, payload: OutsourcingOrderIn):
             "quality_requirements": payload.quality_requirements,
         },
     )
-    return 201, _detail(request, oo.pk)
+    return Status(201, _detail(request, oo.pk))
 
 
 @router.get(
@@ -341,7 +355,7 @@ def outsourcing_dispatch(request, oo_id: RowId, payload: DispatchIn):
         actor=request.user,
         data={"quantity": payload.quantity, "dispatched_on": payload.dispatched_on, "note": payload.note},
     )
-    return 201, _detail(request, oo_id)
+    return Status(201, _detail(request, oo_id))
 
 
 @router.post(
@@ -361,7 +375,7 @@ def outsourcing_return(request, oo_id: RowId, payload: ReturnIn):
             "inspection_note": payload.inspection_note,
         },
     )
-    return 201, _detail(request, oo_id)
+    return Status(201, _detail(request, oo_id))
 
 
 # ------------------------------------------------------------------------------- statement, scorecard

@@ -10,7 +10,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Annotated
 
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from gendan.core.api import ERRORS
 from gendan.core.schemas import MAX_ID, DateIn, PageOut, PageParams, StrictId, UserRef, page_of
@@ -223,7 +223,7 @@ def inspection_create(request, order_id: RowId, payload: InspectionIn):
             "note": payload.note,
         },
     )
-    return 201, _detail(request, inspection.pk)
+    return Status(201, _detail(request, inspection.pk))
 
 
 @router.post(
