@@ -81,7 +81,8 @@ class ActionIn(Schema):
     model_config = {"extra": "forbid"}
 
     text: str = Field(
-        "", max_length=5000,
+        "",
+        max_length=5000,
         description="investigate: the department code; otherwise the root cause, corrective action, confirmation or note",
     )
     version: StrictId | None = None
@@ -97,7 +98,9 @@ class ViolationIn(Schema):
 @router.get("", response={200: ComplaintPage, **ERRORS}, summary="Complaints on orders I may see")
 def complaint_list_api(request, filters: Query[ComplaintFilters]):
     qs = complaint_list(
-        user=request.auth, status=filters.status.value if filters.status else None, open_only=bool(filters.open),
+        user=request.auth,
+        status=filters.status.value if filters.status else None,
+        open_only=bool(filters.open),
         q=filters.q or "",
     )
     return page_of(qs, limit=filters.limit, offset=filters.offset)
@@ -118,13 +121,21 @@ def complaint_create_api(request, payload: ComplaintIn):
 def complaint_action_api(request, complaint_id: ComplaintId, action: ComplaintAction, payload: ActionIn):
     complaint = complaint_get(user=request.auth, pk=complaint_id)
     services.complaint_transition(
-        complaint=complaint, actor=request.auth, action=action.value, text=payload.text, version=payload.version
+        complaint=complaint,
+        actor=request.auth,
+        action=action.value,
+        text=payload.text,
+        version=payload.version,
     )
     return complaint_get(user=request.auth, pk=complaint_id)
 
 
-@router.post("/{complaint_id}/violation", response={200: ComplaintOut, **ERRORS}, summary="Mark as violation evidence")
+@router.post(
+    "/{complaint_id}/violation", response={200: ComplaintOut, **ERRORS}, summary="Mark as violation evidence"
+)
 def complaint_violation_api(request, complaint_id: ComplaintId, payload: ViolationIn):
     complaint = complaint_get(user=request.auth, pk=complaint_id)
-    services.complaint_mark_violation(complaint=complaint, actor=request.auth, note=payload.note, ref=payload.ref)
+    services.complaint_mark_violation(
+        complaint=complaint, actor=request.auth, note=payload.note, ref=payload.ref
+    )
     return complaint_get(user=request.auth, pk=complaint_id)

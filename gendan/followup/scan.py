@@ -6,6 +6,7 @@ step, whatever the number of orders, plus one write per thing that actually chan
 import datetime as dt
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -198,6 +199,11 @@ def originals_step(*, now: dt.datetime) -> dict[str, int]:
     return {"reminded": len(fresh), "pending": len(rows)}
 
 
+# Steps of apps downstream of follow-up (materials, outsourcing, ledger, complaints, performance):
+# name → callable(*, now) returning a JSON-able summary, registered in their AppConfig.ready().
+SCAN_STEPS: dict[str, Callable[..., dict]] = {}
+
+
 def followup_scan(*, now: dt.datetime | None = None) -> dict:
     """Run every step once (the huey periodic task and `gendan scan`); returns a JSON-able summary."""
     now = now or timezone.now()
@@ -212,6 +218,8 @@ def followup_scan(*, now: dt.datetime | None = None) -> dict:
     summary["missed_records"] = missed_records_step(now=now)
     summary["originals"] = originals_step(now=now)
     summary["calendar_warnings"] = calendar_warnings(today=timezone.localdate(now))
+    for name, step in SCAN_STEPS.items():
+        summary[name] = step(now=now)
     run.finished_at = timezone.now()
     run.summary = summary
     run.save(update_fields=["finished_at", "summary"])

@@ -100,17 +100,27 @@ class LedgerFilters(Schema):
     state: LedgerState | None = None
 
 
-@router.get("/entries", response={200: LedgerOut, **ERRORS}, summary="Ledger entries with their derived state")
+@router.get(
+    "/entries", response={200: LedgerOut, **ERRORS}, summary="Ledger entries with their derived state"
+)
 def ledger_api(request, filters: Query[LedgerFilters]):
     data = {k: v for k, v in filters.dict(exclude={"as_of", "state"}).items() if v}
     views = ledger_views(
-        user=request.auth, filters=data, as_of=filters.as_of, state=filters.state.value if filters.state else None
+        user=request.auth,
+        filters=data,
+        as_of=filters.as_of,
+        state=filters.state.value if filters.state else None,
     )
     totals = ledger_totals(views)
     return {
         "as_of": filters.as_of,
-        "totals": {"count": totals.count, "quantity": totals.quantity, "amount": totals.amount,
-                   "invoiced": totals.invoiced, "paid": totals.paid},
+        "totals": {
+            "count": totals.count,
+            "quantity": totals.quantity,
+            "amount": totals.amount,
+            "invoiced": totals.invoiced,
+            "paid": totals.paid,
+        },
         "truncated": len(views) > MAX_ENTRIES,
         "entries": [_entry(v) for v in views[:MAX_ENTRIES]],
     }
@@ -191,7 +201,9 @@ class InvoiceIn(Schema):
     model_config = {"extra": "forbid"}
 
     invoice_date: DateIn
-    shipments: list[StrictId] = Field([], max_length=500, description="Invoice everything still open on these")
+    shipments: list[StrictId] = Field(
+        [], max_length=500, description="Invoice everything still open on these"
+    )
     lines: list[InvoiceLineIn] = Field([], max_length=500)
     notes: str = Field("", max_length=300)
 
@@ -204,8 +216,12 @@ class ReasonIn(Schema):
 
 @router.get("/invoices", response={200: InvoicePage, **ERRORS}, summary="Invoices of orders I may see")
 def invoice_list_api(request, filters: Query[InvoiceFilters]):
-    data = {"status": filters.status.value if filters.status else None, "customer": filters.customer,
-            "open": bool(filters.open), "q": filters.q}
+    data = {
+        "status": filters.status.value if filters.status else None,
+        "customer": filters.customer,
+        "open": bool(filters.open),
+        "q": filters.q,
+    }
     return page_of(invoice_list(user=request.auth, filters=data), limit=filters.limit, offset=filters.offset)
 
 
@@ -221,7 +237,9 @@ def invoice_create_api(request, payload: InvoiceIn):
     return 201, invoice_get(user=request.auth, pk=invoice.pk)
 
 
-@router.post("/invoices/{invoice_id}/cancel", response={200: InvoiceOut, **ERRORS}, summary="Cancel an unpaid invoice")
+@router.post(
+    "/invoices/{invoice_id}/cancel", response={200: InvoiceOut, **ERRORS}, summary="Cancel an unpaid invoice"
+)
 def invoice_cancel_api(request, invoice_id: InvoiceId, payload: ReasonIn):
     invoice = invoice_get(user=request.auth, pk=invoice_id)
     services.invoice_cancel(invoice=invoice, actor=request.auth, reason=payload.reason)

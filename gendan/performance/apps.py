@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class PerformanceConfig(AppConfig):
     name = "gendan.performance"
     label = "performance"
+
+    def ready(self) -> None:
+        from gendan.followup.scan import SCAN_STEPS
+        from gendan.performance import kpis, services, sources
+
+        for source in (sources.followup_compliance, sources.exception_response):
+            if source not in kpis.KPI_SOURCES:
+                kpis.KPI_SOURCES.append(source)
+        if sources.concealment_evidence not in services.VIOLATION_EVIDENCE_HOOKS:
+            services.VIOLATION_EVIDENCE_HOOKS.append(sources.concealment_evidence)
+        SCAN_STEPS["performance"] = sources.performance_scan_step

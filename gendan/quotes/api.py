@@ -82,7 +82,9 @@ class QuotationLineIn(Schema):
     outsourcing_cost: Cost = Decimal("0")
     materials: list[MaterialIn] = Field([], max_length=100)
     materials_from_bom: bool = Field(False, strict=True)
-    material_prices: dict[str, Cost] = Field({}, description="With materials_from_bom: price per material code")
+    material_prices: dict[str, Cost] = Field(
+        {}, description="With materials_from_bom: price per material code"
+    )
 
 
 class QuotationIn(Schema):
@@ -192,7 +194,9 @@ def quotation_list_api(request, filters: Query[QuotationFilters]):
     return page_of(qs, limit=filters.limit, offset=filters.offset)
 
 
-@router.get("/{quotation_id}", response={200: QuotationOut, **ERRORS}, summary="One quotation with its costing")
+@router.get(
+    "/{quotation_id}", response={200: QuotationOut, **ERRORS}, summary="One quotation with its costing"
+)
 def quotation_detail_api(request, quotation_id: ObjId):
     return quotation_get(user=request.auth, pk=quotation_id)
 
@@ -217,14 +221,18 @@ def quotation_send_api(request, quotation_id: ObjId):
     return quotation_get(user=request.auth, pk=quotation_id)
 
 
-@router.post("/{quotation_id}/reject", response={200: QuotationOut, **ERRORS}, summary="Rejected by the customer")
+@router.post(
+    "/{quotation_id}/reject", response={200: QuotationOut, **ERRORS}, summary="Rejected by the customer"
+)
 def quotation_reject_api(request, quotation_id: ObjId, payload: ReasonIn):
     quotation = quotation_get(user=request.auth, pk=quotation_id)
     services.quotation_reject(quotation=quotation, actor=request.auth, reason=payload.reason)
     return quotation_get(user=request.auth, pk=quotation_id)
 
 
-@router.post("/{quotation_id}/accept", response={201: OrderCreatedOut, **ERRORS}, summary="Accepted: create the order")
+@router.post(
+    "/{quotation_id}/accept", response={201: OrderCreatedOut, **ERRORS}, summary="Accepted: create the order"
+)
 def quotation_accept_api(request, quotation_id: ObjId, payload: AcceptIn):
     quotation = quotation_get(user=request.auth, pk=quotation_id)
     order = services.quotation_accept(quotation=quotation, actor=request.auth, data=payload.dict())

@@ -176,7 +176,10 @@ class FeedbackIn(Schema):
 def sample_list_api(request, filters: Query[SampleFilters]):
     qs = sample_list(
         user=request.auth,
-        filters={"feedback": filters.feedback.value if filters.feedback else None, "customer": filters.customer},
+        filters={
+            "feedback": filters.feedback.value if filters.feedback else None,
+            "customer": filters.customer,
+        },
     )
     return page_of(qs, limit=filters.limit, offset=filters.offset)
 
@@ -187,12 +190,18 @@ def sample_create_api(request, payload: SampleIn):
     return 201, sample_get(user=request.auth, pk=sample.pk)
 
 
-@router.post("/samples/{sample_id}/feedback", response={200: SampleOut, **ERRORS}, summary="Customer feedback")
+@router.post(
+    "/samples/{sample_id}/feedback", response={200: SampleOut, **ERRORS}, summary="Customer feedback"
+)
 def sample_feedback_api(request, sample_id: ShipmentId, payload: FeedbackIn):
     sample = sample_get(user=request.auth, pk=sample_id)
     services.sample_feedback_record(
-        sample=sample, actor=request.auth, feedback=payload.feedback.value, feedback_on=payload.feedback_on,
-        note=payload.note, version=payload.version,
+        sample=sample,
+        actor=request.auth,
+        feedback=payload.feedback.value,
+        feedback_on=payload.feedback_on,
+        note=payload.note,
+        version=payload.version,
     )
     return sample_get(user=request.auth, pk=sample_id)
 
@@ -220,17 +229,24 @@ def shipment_create_api(request, payload: ShipmentIn):
     return 201, shipment_get(user=request.auth, pk=shipment.pk)
 
 
-@router.post("/{shipment_id}/receive", response={200: ShipmentOut, **ERRORS}, summary="Customer receipt (签收)")
+@router.post(
+    "/{shipment_id}/receive", response={200: ShipmentOut, **ERRORS}, summary="Customer receipt (签收)"
+)
 def shipment_receive_api(request, shipment_id: ShipmentId, payload: ReceiveIn):
     shipment = shipment_get(user=request.auth, pk=shipment_id)
     services.shipment_receive(
-        shipment=shipment, actor=request.auth, received_on=payload.received_on, received_by=payload.received_by,
+        shipment=shipment,
+        actor=request.auth,
+        received_on=payload.received_on,
+        received_by=payload.received_by,
         note=payload.note,
     )
     return shipment_get(user=request.auth, pk=shipment_id)
 
 
-@router.post("/{shipment_id}/cancel", response={200: ShipmentOut, **ERRORS}, summary="Cancel (reverses the ledger)")
+@router.post(
+    "/{shipment_id}/cancel", response={200: ShipmentOut, **ERRORS}, summary="Cancel (reverses the ledger)"
+)
 def shipment_cancel_api(request, shipment_id: ShipmentId, payload: CancelIn):
     shipment = shipment_get(user=request.auth, pk=shipment_id)
     services.shipment_cancel(shipment=shipment, actor=request.auth, reason=payload.reason)

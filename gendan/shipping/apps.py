@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class ShippingConfig(AppConfig):
     name = "gendan.shipping"
     label = "shipping"
+
+    def ready(self) -> None:
+        from gendan.orders.services import ORDER_TRANSITION_HOOKS
+        from gendan.shipping.services import shipping_on_order_transition
+
+        if shipping_on_order_transition not in ORDER_TRANSITION_HOOKS:
+            ORDER_TRANSITION_HOOKS.append(shipping_on_order_transition)

@@ -9,7 +9,12 @@ from ninja import Field, Path, Query, Router, Schema
 from gendan.core.schemas import ERRORS, MAX_ID, DateIn, PageOut, PageParams, Ref, page_of
 from gendan.visits import services
 from gendan.visits.models import VisitMethod, VisitStatus
-from gendan.visits.selectors import satisfaction_by_customer, satisfaction_by_merchandiser, visit_get, visit_list
+from gendan.visits.selectors import (
+    satisfaction_by_customer,
+    satisfaction_by_merchandiser,
+    visit_get,
+    visit_list,
+)
 
 router = Router(tags=["visits"])
 
