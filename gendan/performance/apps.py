@@ -9,9 +9,15 @@ class PerformanceConfig(AppConfig):
         from gendan.followup.scan import SCAN_STEPS
         from gendan.performance import kpis, services, sources
 
-        for source in (sources.followup_compliance, sources.exception_response):
+        for source in (
+            sources.followup_compliance,
+            sources.exception_response,
+            sources.satisfaction,
+            sources.complaints,
+        ):
             if source not in kpis.KPI_SOURCES:
                 kpis.KPI_SOURCES.append(source)
-        if sources.concealment_evidence not in services.VIOLATION_EVIDENCE_HOOKS:
-            services.VIOLATION_EVIDENCE_HOOKS.append(sources.concealment_evidence)
+        for hook in (sources.concealment_evidence, sources.complaint_evidence):
+            if hook not in services.VIOLATION_EVIDENCE_HOOKS:
+                services.VIOLATION_EVIDENCE_HOOKS.append(hook)
         SCAN_STEPS["performance"] = sources.performance_scan_step

@@ -103,22 +103,26 @@ def test_month_of_three_merchandisers_kpis_deductions_scores_and_drill_down(peop
     # follow-up compliance: October 2026 has 18 working days (10-01…07 holidays, 10-10 a make-up Saturday),
     #     2 record slots each; in production and unrecorded: A 10-08…10-09 (4 slots, shipped 10-09 15:00 after
     #     the afternoon slot began), B 10-08…10-22 (12 days, 24), C all month (36) → 0 made of 64 due = 0.00 %
-    #     weighted (30 × 66.67 + 30 × 50.00 + 10 × 0) / 70 = 50.0014 → 50.00; one confirmed violation (1) → 49.00
+    #     complaints: shipped this month, none received → 100
+    #     weighted (30 × 66.67 + 30 × 50.00 + 10 × 0 + 10 × 100) / 80 = 56.25125 → 56.25; one violation (1) → 55.25
     assert m1.kpis[Kpi.COMPLIANCE]["value"] == "0.00" and m1.kpis[Kpi.COMPLIANCE]["denominator"] == 64
-    assert (m1.weighted, m1.deductions, m1.score) == (Decimal("50.00"), Decimal("1.00"), Decimal("49.00"))
+    assert m1.kpis[Kpi.COMPLAINTS]["value"] == "100.00" and m1.kpis[Kpi.SATISFACTION]["value"] is None
+    assert (m1.weighted, m1.deductions, m1.score) == (Decimal("56.25"), Decimal("1.00"), Decimal("55.25"))
     # m2: due in October D (shipped 10-05) → 100 %; shipped in October D (on time) and E (10-30, due 11-10) → 100 %
     #     compliance: D left production on a holiday (0 slots), E 10-08…10-30 (36) → 0 of 36
-    #     weighted (30 × 100 + 30 × 100 + 10 × 0) / 70 = 85.71
+    #     weighted (30 × 100 + 30 × 100 + 10 × 0 + 10 × 100) / 80 = 87.50
     assert m2.kpis[Kpi.COMPLETION]["value"] == "100.00" and m2.kpis[Kpi.COMPLETION]["orders"] == [o["d"].pk]
     assert m2.kpis[Kpi.ON_TIME]["orders"] == sorted([o["d"].pk, o["e"].pk])
     assert m2.kpis[Kpi.COMPLIANCE]["denominator"] == 36
-    assert m2.score == Decimal("85.71")
+    assert m2.score == Decimal("87.50")
     # m3: nothing due in October → completion not measured; F shipped 10-03 after its 09-28 promise → 0 %;
     #     F left production on a holiday → no record was due; the proposed violation deducts nothing
     assert m3.kpis[Kpi.COMPLETION]["value"] is None and m3.kpis[Kpi.COMPLIANCE]["value"] is None
     assert m3.kpis[Kpi.ON_TIME]["value"] == "0.00" and m3.kpis[Kpi.ON_TIME]["missed"] == [o["f"].pk]
     assert m3.kpis[Kpi.RESPONSE]["value"] is None  # no exception resolved in October
-    assert (m3.deductions, m3.score) == (Decimal("0"), Decimal("0.00"))
+    # complaints 100 (F shipped in October) → weighted (30 × 0 + 10 × 100) / 40 = 25.00
+    assert m3.score == Decimal("25.00")
+    assert m3.deductions == Decimal("0")
 
 
 def test_confirming_a_proposed_violation_lowers_the_score_by_its_deduction(people, october):
@@ -155,12 +159,12 @@ def test_a_signed_month_is_frozen_against_later_policy_and_data(people, october)
     ship(october["c"], dt.date(2026, 10, 28))
     refreshed = monthly_scores_refresh(merchandiser_ids=[m1.pk], month=OCT)[0]
     # then the signed month keeps its figures, and a re-computation shows the difference
-    assert refreshed.score == Decimal("49.00") and refreshed.policy_id == score.policy_id
+    assert refreshed.score == Decimal("55.25") and refreshed.policy_id == score.policy_id
     diff = monthly_score_difference(score=refreshed)
     # now: completion 3/3 = 100, on time A, B, C(10-28 > 10-25) = 1/3 = 33.33 → (50×100 + 50×33.33)/100 = 66.67
-    # (compliance now weighs 0)
+    # (compliance and complaints now weigh 0)
     # (the violation keeps the 1 point it had when recorded)
-    assert diff["now"] == Decimal("65.67") and diff["difference"] == Decimal("16.67")
+    assert diff["now"] == Decimal("65.67") and diff["difference"] == Decimal("10.42")
 
 
 @pytest.mark.parametrize(
