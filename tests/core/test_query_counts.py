@@ -1,0 +1,61 @@
+"""Pinned SQL query counts of the busiest pages: a count that grows with the rows shown is an N+1."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from gendan.accounts.services import api_token_create
+from gendan.orders.services import order_create
+from tests.factories import CustomerFactory, order_payload
+
+
+def _orders(people, product, count: int, start: int = 0) -> list:
+    made = []
+    for index in range(start, start + count):
+        customer = CustomerFactory(merchandiser=people["m1"], salesperson=people["sales"])
+        made.append(
+            order_create(actor=people["m1"], data=order_payload(customer, product, customer_po=f"Q{index}"))
+        )
+    return made
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured.captured_queries)
+
+
+@pytest.fixture
+def m1_client(client, people):
+    client.force_login(people["m1"])
+    return client
+
+
+@pytest.mark.parametrize("url", ["/orders/", "/orders/?status=draft&ordering=requested_date", "/"])
+def test_list_and_dashboard_queries_do_not_grow_with_rows(m1_client, people, product, url):
+    _orders(people, product, 3)
+    few = _queries(m1_client, url)
+    _orders(people, product, 20, start=3)
+    many = _queries(m1_client, url)
+    assert many == few, f"{url}: {few} queries with 3 orders, {many} with 23"
+
+
+def test_pinned_counts(m1_client, people, product):
+    orders = _orders(people, product, 12)
+    # The numbers are today's; a change must be deliberate (raise or lower them in the same commit).
+    counts = {url: _queries(m1_client, url) for url in ("/orders/", f"/orders/{orders[0].pk}/", "/")}
+    assert counts == {"/orders/": 10, f"/orders/{orders[0].pk}/": 12, "/": 32}
+
+
+def test_api_list_and_detail_queries_do_not_grow_with_rows(client, people, product):
+    _token, key = api_token_create(user=people["m1"], name="q")
+    api = client.__class__(HTTP_AUTHORIZATION=f"Bearer {key}")
+    orders = _orders(people, product, 3)
+    _queries(api, "/api/v1/orders")  # the token's last-used stamp is written once a minute, not measured
+    few = _queries(api, "/api/v1/orders")
+    detail_few = _queries(api, f"/api/v1/orders/{orders[0].pk}")
+    more = _orders(people, product, 20, start=3)
+    assert _queries(api, "/api/v1/orders") == few
+    assert _queries(api, f"/api/v1/orders/{more[-1].pk}") == detail_few
+    assert (few, detail_few) == (4, 8)
