@@ -193,6 +193,98 @@ def _order(users, customer, product, po, qty, status_path, *, source="written", 
             order_cancel(order=order, actor=users["supervisor"], reason="客户取消订单")
 
 
+def _commerce(users, apparel_customer, printing_customer) -> None:
+    """The commercial end: a partial shipment, a delivered and invoiced order part-paid, a complaint and a
+    return visit, so every screen of the life-cycle has something to show."""
+    from gendan.complaints.models import Complaint
+    from gendan.ledger.services import invoice_create, payment_record
+    from gendan.shipping.models import Shipment
+    from gendan.shipping.services import shipment_create, shipment_receive
+    from gendan.visits.models import ReturnVisit
+    from gendan.visits.services import visit_record
+
+    if Shipment.objects.exists():
+        return
+    today = timezone.localdate()
+
+    def ship(order, quantities):
+        lines = [
+            {
+                "order_line": line.pk,
+                "quantity": str(quantities[line.line_no]),
+                "cartons": 10,
+                "quantity_per_carton": str(quantities[line.line_no] / 10),
+                "gross_weight_kg": "120.000",
+                "net_weight_kg": "110.000",
+                "volume_m3": "1.200",
+            }
+            for line in order.lines.order_by("line_no")
+            if line.line_no in quantities
+        ]
+        return shipment_create(
+            order=order,
+            actor=order.merchandiser,
+            data={
+                "ship_date": today.isoformat(),
+                "expected_arrival": (today + dt.timedelta(days=2)).isoformat(),
+                "carrier": "德邦物流",
+                "tracking_number": f"DB{today:%Y%m%d}{order.pk:04d}",
+                "lines": lines,
+            },
+        )
+
+    partial = Order.objects.get(customer=apparel_customer, customer_po="HM-2026-004")
+    ship(partial, {1: 400})
+    whole = Order.objects.get(customer=printing_customer, customer_po="BW-1105")
+    shipment = ship(whole, {1: 3000})
+    shipment_receive(
+        shipment=shipment, actor=whole.merchandiser, received_on=today, received_by="仓库 王先生"
+    )
+    invoice = invoice_create(
+        actor=users["finance"], data={"invoice_date": today.isoformat(), "shipments": [shipment.pk]}
+    )
+    payment_record(
+        actor=users["finance"],
+        data={
+            "received_on": today.isoformat(),
+            "amount": "50000.00",
+            "reference": "工行回单 0042",
+            "allocations": [{"invoice": invoice.pk, "amount": "50000.00"}],
+        },
+    )
+    from gendan.complaints.services import complaint_register
+
+    if not Complaint.objects.exists():
+        complaint_register(
+            actor=whole.merchandiser,
+            data={
+                "order": whole.pk,
+                "shipment": shipment.pk,
+                "type": "packing",
+                "severity": "minor",
+                "description": "部分画册外箱破损，内页有折痕。",
+                "quantity_affected": "40",
+                "claim_amount": "1400.00",
+            },
+        )
+    visit = ReturnVisit.objects.filter(order=whole).first()
+    if visit is not None:
+        visit_record(
+            visit=visit,
+            actor=whole.merchandiser,
+            data={
+                "visited_on": today.isoformat(),
+                "method": "phone",
+                "contact_person": "采购部 李小姐",
+                "score_quality": 4,
+                "score_delivery": 5,
+                "score_service": 5,
+                "score_communication": 4,
+                "comments": "交期准时，包装需加强。",
+            },
+        )
+
+
 @transaction.atomic
 def demo_load() -> dict[str, int]:
     roles_sync()
@@ -225,6 +317,17 @@ def demo_load() -> dict[str, int]:
         sizes="M:400 L:400",
     )
     _order(users, c3, box, "BW-1104", 8000, ["cancel"])
+    _order(users, c3, book, "BW-1105", 3000, ["review", "sign", "approve", "release", "ack", "produce"])
+    _order(
+        users,
+        c1,
+        jacket,
+        "HM-2026-004",
+        900,
+        ["review", "sign", "approve", "release", "ack", "produce"],
+        sizes="M:300 L:300 XL:300",
+    )
+    _commerce(users, c1, c3)
     from gendan.followup.demo import followup_demo_load
 
     followup_demo_load(users)
