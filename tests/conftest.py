@@ -40,3 +40,22 @@ def other_customer(people):
 @pytest.fixture
 def product(db):
     return ProductFactory()
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Service messages in tests are compared in English (the msgids); pages choose their language per
+    request through LocaleMiddleware, so the Chinese UI is still what the view and browser tests see."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client():
+    """A browser that asks for English pages, so view tests can compare the msgids; the Chinese default is
+    covered by the browser tests and tests/core/test_i18n.py."""
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE="en")

@@ -480,7 +480,11 @@ def handover_approve(*, handover: Handover, actor: User) -> Handover:
 def handover_return(*, handover: Handover, actor: User | None, today: dt.date | None = None) -> Handover:
     """Ownership returns: the substitute's access ends (at the leave's end, or earlier by hand)."""
     today = today or timezone.localdate()
-    handover = Handover.objects.select_for_update().select_related("owner", "delegation").get(pk=handover.pk)
+    handover = (  # of=: PostgreSQL cannot lock the nullable side of the outer join to delegation
+        Handover.objects.select_for_update(of=("self", "owner"))
+        .select_related("owner", "delegation")
+        .get(pk=handover.pk)
+    )
     if actor is not None and actor.pk != handover.owner_id:
         _require_lead(actor, handover.owner)
     if handover.status != Handover.Status.APPROVED:

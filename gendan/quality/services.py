@@ -91,7 +91,12 @@ def _inspection_locked(inspection: Inspection | int, actor: User) -> Inspection:
     row = Inspection.objects.filter(pk=pk).values("order_id").first()
     if row is None or not order_visible_list(user=actor).filter(pk=row["order_id"]).exists():
         raise NotFoundError(_("Inspection not found."))
-    return Inspection.objects.select_for_update().select_related("order", "order_line").get(pk=pk)
+    # of=: PostgreSQL cannot lock the nullable side of the outer join to order_line.
+    return (
+        Inspection.objects.select_for_update(of=("self", "order"))
+        .select_related("order", "order_line")
+        .get(pk=pk)
+    )
 
 
 def lot_size_limit(*, order: Order, line: OrderLine | None) -> int:

@@ -84,12 +84,14 @@ def test_review_conclusion_refused_once_the_order_left_review(step, status, api,
     if step == "approve":
         body = {"promised_date": review.feasible_date.isoformat()}
     response = api("sup").post(f"/reviews/{review.pk}/{step}", body)
-    # then the table refuses the step and nothing changes, the review stays open
+    # then it is refused and nothing changes: a held order's review stays open (it resumes), a cancelled
+    # order's review was cancelled with it
     assert response.status_code == 409, response.content
-    assert response.json()["code"] == "invalid_transition"
+    held = status == OrderStatus.ON_HOLD
+    assert response.json()["code"] == ("invalid_transition" if held else "review_closed")
     assert order_state(order.pk) == before and table_counts() == counts
     review.refresh_from_db()
-    assert review.status == "open"
+    assert review.status == ("open" if held else "cancelled")
 
 
 # action: (status it is allowed from, a user who sees the order there but lacks the role, extra payload)

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from gendan.orders.models import Order, OrderStatus
 from gendan.reviews.models import Review, ReviewDepartment
-from tests.factories import PASSWORD, CustomerFactory, ProductFactory
+from tests.browser.helpers import PHONE, log_in
+from tests.factories import CustomerFactory, ProductFactory
 
 pytestmark = pytest.mark.browser
 
@@ -27,22 +28,7 @@ SIGNERS = {
     ReviewDepartment.QUALITY: "qc",
     ReviewDepartment.FINANCE: "finance",
 }
-PHONE = {"width": 390, "height": 844}
 SCREENSHOT = Path("/tmp/gendan-order-detail-phone.png")
-
-
-def log_in(browser: Browser, base: str, username: str, *, viewport: dict | None = None) -> Page:
-    """A fresh browser (own cookies) in which `username` logs in through the Chinese login page."""
-    context = browser.new_context(locale="zh-CN", viewport=viewport or {"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto(f"{base}/accounts/login/")
-    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"{base}/")
-    return page
 
 
 def pdf_text(page: Page, url: str, tmp_path: Path, name: str) -> str:

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from gendan.performance.models import Violation, ViolationCode
 from gendan.performance.services import monthly_scores_refresh, violation_propose
-from tests.browser.test_order_flow import log_in
+from tests.browser.helpers import log_in
 
 pytestmark = pytest.mark.browser
 
