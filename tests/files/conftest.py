@@ -43,7 +43,7 @@ def upload(name: str, data: bytes, content_type: str = XLSX) -> SimpleUploadedFi
 
 
 def client_for(user: User) -> Client:
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")  # compare the English msgids
     client.force_login(user)
     return client
 
