@@ -24,6 +24,11 @@ from bench.stats import peak_rss_mib, summary  # noqa: E402
 
 SEED = 20261127
 CHUNKS = 5
+SCALE = float(os.environ.get("BENCH_SCALE", "1"))  # e.g. 0.01 for a quick smoke run of the harness
+
+
+def scaled(size: int) -> int:
+    return max(CHUNKS * 10, int(size * SCALE))
 
 
 def _people():
@@ -107,7 +112,7 @@ def _payload(rng: random.Random, customer_code: str, po: str, today: dt.date) ->
     }
 
 
-def case_raw_limit(n: int = 20000) -> dict:
+def case_raw_limit(n: int = scaled(20000)) -> dict:
     """The database alone: one order + 3 lines + 1 event per transaction, plain driver, no ORM."""
     if connection.vendor == "sqlite":
         import sqlite3
@@ -184,7 +189,7 @@ def case_raw_limit(n: int = 20000) -> dict:
     return {"orders_per_s": summary(rates, digits=0)}
 
 
-def case_intake_service(n: int = 20000) -> dict:
+def case_intake_service(n: int = scaled(20000)) -> dict:
     from gendan.orders.services import order_create
 
     people = base_data()
@@ -206,7 +211,7 @@ def case_intake_service(n: int = 20000) -> dict:
     return {"orders_per_s": summary(rates, digits=0), "orders": n}
 
 
-def case_review_release(n: int = 10000) -> dict:
+def case_review_release(n: int = scaled(10000)) -> dict:
     """Submit → 6 department signatures → approve → release, per order, through the services."""
     from gendan.orders.models import Order
     from gendan.orders.services import order_release
@@ -243,7 +248,7 @@ def case_review_release(n: int = 10000) -> dict:
     return {"orders_per_s": summary(rates, digits=0), "orders": n}
 
 
-def generate_big(n: int = 1_000_000) -> dict:
+def generate_big(n: int = scaled(1_000_000)) -> dict:
     """1,000,000 orders across 50 merchandisers (bulk inserted: the data, not a measured path)."""
     from gendan.orders.models import Order, OrderEvent, OrderStatus
 
@@ -356,6 +361,217 @@ def case_monthly_kpis() -> dict:
     return {"seconds": summary(times, digits=3), "merchandisers": len(ids), "event_rows": events}
 
 
+def case_import_preview(lines: int = scaled(10000)) -> dict:
+    """An order file of 10,000 lines (2,000 orders × 5 lines) through the import preview."""
+    import io
+
+    from openpyxl import Workbook
+
+    from gendan.orders.imports import order_import_preview
+
+    people = base_data()
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("订单")
+    sheet.append(
+        ["客户编码", "客户订单号", "下单日期", "要求交期", "产品编码", "颜色", "数量", "单价", "尺码配比"]
+    )
+    today = timezone.localdate()
+    for k in range(lines):
+        order = k // 5
+        sheet.append(
+            [
+                f"B{order % 50:04d}",
+                f"IMP-{order}",
+                today,
+                today + dt.timedelta(days=60),
+                f"BP{k % 20:03d}",
+                "黑",
+                300,
+                12.5,
+                "S:100 M:100 L:100",
+            ]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    data = buffer.getvalue()
+    actor = people["b-sup"]
+    times = []
+    for _round in range(3):
+        start = time.perf_counter()
+        preview = order_import_preview(data=data, actor=actor)
+        times.append(time.perf_counter() - start)
+    errors = sum(len(row.issues) for row in preview.rows) if hasattr(preview, "rows") else None
+    return {"seconds": summary(times, digits=2), "lines": lines, "row_errors": errors}
+
+
+def case_scheduling() -> dict:
+    """Delegates to bench/capacity.py (10,000 orders × 50 work centres, one-year horizon)."""
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.capacity"], capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def case_scan(orders: int = scaled(100000), days: int = 30) -> dict:
+    """Orders in production with 2 progress records per working day for 30 days; the scan twice."""
+    from gendan.followup.models import ProgressRecord
+    from gendan.followup.scan import followup_scan
+    from gendan.orders.models import Order, OrderStatus
+    from gendan.parties.models import Customer
+
+    people = base_data()
+    rng = random.Random(SEED)
+    now = timezone.now()
+    today = timezone.localdate()
+    customers = list(Customer.objects.filter(code__startswith="B").values_list("id", "merchandiser_id"))
+    existing = Order.objects.filter(customer_po__startswith="SCAN-").count()
+    start_gen = time.perf_counter()
+    creator = people["b-sup"]
+    for offset in range(existing, orders, 5000):
+        rows = []
+        for k in range(offset, min(orders, offset + 5000)):
+            customer_id, merch_id = customers[k % len(customers)]
+            rows.append(
+                Order(
+                    number=f"SC{k:09d}",
+                    customer_id=customer_id,
+                    customer_po=f"SCAN-{k}",
+                    order_date=today - dt.timedelta(days=45),
+                    requested_date=today + dt.timedelta(days=20),
+                    promised_date=today + dt.timedelta(days=rng.randrange(5, 40)),
+                    merchandiser_id=merch_id,
+                    created_by=creator,
+                    status=OrderStatus.IN_PRODUCTION,
+                    total_quantity=Decimal("3000"),
+                    total_amount=Decimal("37500.00"),
+                )
+            )
+        with transaction.atomic():
+            created = Order.objects.bulk_create(rows, batch_size=2500)
+            records = []
+            for order in created:
+                for day in range(days, 0, -1):
+                    work_date = today - dt.timedelta(days=day)
+                    if work_date.weekday() >= 5:
+                        continue
+                    for slot in (0, 1):
+                        at = timezone.make_aware(dt.datetime.combine(work_date, dt.time(9 + 5 * slot)))
+                        records.append(
+                            ProgressRecord(
+                                order_id=order.pk,
+                                recorded_by_id=order.merchandiser_id,
+                                recorded_at=at,
+                                work_date=work_date,
+                                slot=slot,
+                                stage="production",
+                                quantity_done=Decimal(100 * (days - day)),
+                                state="normal",
+                            )
+                        )
+            ProgressRecord.objects.bulk_create(records, batch_size=5000)
+    generated_s = round(time.perf_counter() - start_gen, 1)
+    first_start = time.perf_counter()
+    followup_scan(now=now)
+    first = time.perf_counter() - first_start
+    second_start = time.perf_counter()
+    followup_scan(now=now)
+    second = time.perf_counter() - second_start
+    return {
+        "orders": orders,
+        "records": ProgressRecord.objects.count(),
+        "generate_s": generated_s,
+        "first_run_s": round(first, 2),
+        "second_run_s": round(second, 2),
+    }
+
+
+def case_api_intake(n: int = scaled(10000), clients: int = 4) -> dict:
+    """POST /api/v1/orders against gunicorn (2 workers) with keep-alive clients."""
+    import http.client
+    import signal
+    import socket
+    import subprocess
+    import threading
+
+    from gendan.accounts.services import api_token_create
+
+    people = base_data()
+    keys = [api_token_create(user=people[f"b-m{i:02d}"], name="bench-api")[1] for i in range(clients)]
+    from gendan.parties.models import Customer
+
+    own = {
+        i: list(Customer.objects.filter(merchandiser=people[f"b-m{i:02d}"]).values_list("code", flat=True))
+        for i in range(clients)
+    }
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.django.bench"}
+    server = subprocess.Popen(
+        [
+            os.path.join(os.path.dirname(sys.executable), "gunicorn"),
+            "config.wsgi:application",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--keep-alive",
+            "30",
+            "--env",
+            "DJANGO_SETTINGS_MODULE=config.django.bench",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        for _attempt in range(100):
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
+                break
+            except OSError:
+                time.sleep(0.1)
+        today = timezone.localdate()
+        latencies: list[float] = []
+        failures = [0]
+        per_client = n // clients
+
+        def work(index: int) -> None:
+            rng = random.Random(SEED + index)
+            connection_ = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            headers = {"Authorization": f"Bearer {keys[index]}", "Content-Type": "application/json"}
+            for k in range(per_client):
+                body = json.dumps(_payload(rng, own[index][k % len(own[index])], f"API-{index}-{k}", today))
+                start = time.perf_counter()
+                connection_.request("POST", "/api/v1/orders", body=body, headers=headers)
+                response = connection_.getresponse()
+                response.read()
+                latencies.append((time.perf_counter() - start) * 1000)
+                if response.status != 201:
+                    failures[0] += 1
+
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(clients)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    return {
+        "orders_per_s": round(per_client * clients / elapsed, 0),
+        "latency_ms": summary(latencies),
+        "failures": failures[0],
+        "orders": per_client * clients,
+    }
+
+
 CASES = {
     "raw_limit": case_raw_limit,
     "intake_service": case_intake_service,
@@ -364,6 +580,10 @@ CASES = {
     "list_page": case_list_page,
     "dashboard": case_dashboard,
     "monthly_kpis": case_monthly_kpis,
+    "import_preview": case_import_preview,
+    "scheduling": case_scheduling,
+    "scan": case_scan,
+    "api_intake": case_api_intake,
 }
 
 
