@@ -137,7 +137,7 @@ class InspectionClassResult(models.Model):
     )
     plan_code_letter = models.CharField(_("plan code letter"), max_length=1)
     sample_size = models.PositiveIntegerField(_("sample size"))
-    full_inspection = models.BooleanField(_("100 % inspection"), default=False)
+    full_inspection = models.BooleanField(_("Full inspection"), default=False)
     accept_number = models.PositiveIntegerField(_("Ac"))
     reject_number = models.PositiveIntegerField(_("Re"))
     defects_found = models.PositiveIntegerField(_("defects found"))

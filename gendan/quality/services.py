@@ -334,6 +334,8 @@ def inspection_concede(
     """A supervisor accepts a failed final inspection's lot (让步接收), with a reason: shipment may go."""
     _ensure_can_write(actor)
     inspection = _inspection_locked(inspection, actor)
+    if not set(actor.roles) & INSPECTION_TRANSITIONS["concede"].roles:  # who may, before what state
+        raise PermissionDeniedError(_("Your role may not do this."), code="role_not_allowed")
     transition_check(INSPECTION_TRANSITIONS, "concede", inspection.status, set(actor.roles))
     if inspection.stage != InspectionStage.FINAL:
         raise TransitionError(
