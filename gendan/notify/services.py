@@ -175,9 +175,9 @@ def _webhook_deliveries(created: list[Notification]) -> list[Delivery]:
             title=first.title,
             body=first.body,
             link=_absolute(first.link),
-            link_label=_("Open"),
+            link_label=_("View details"),
             recipients="、".join(str(n.recipient) for n in created),
-            recipients_label=_("To"),
+            recipients_label=_("Recipients"),
         )
     return [
         Delivery.objects.create(

@@ -107,7 +107,7 @@ def test_exact_bodies_without_signing(alice, receiver, settings, django_capture_
     assert receiver.on("/w")[0].body == {
         "msgtype": "markdown",
         "markdown": {
-            "content": "**Late**\nCall the customer\n> To: 张三\n[Open](https://gendan.example.com/orders/1/)"
+            "content": "**Late**\nCall the customer\n> Recipients: 张三\n[View details](https://gendan.example.com/orders/1/)"
         },
     }
     ding = receiver.on("/d")[0]
@@ -116,12 +116,12 @@ def test_exact_bodies_without_signing(alice, receiver, settings, django_capture_
         "msgtype": "markdown",
         "markdown": {
             "title": "Late",
-            "text": "#### Late\n\nCall the customer\n\n> To: 张三\n\n[Open](https://gendan.example.com/orders/1/)",
+            "text": "#### Late\n\nCall the customer\n\n> Recipients: 张三\n\n[View details](https://gendan.example.com/orders/1/)",
         },
     }
     assert receiver.on("/f")[0].body == {
         "msg_type": "text",
-        "content": {"text": "Late\nCall the customer\nTo: 张三\nhttps://gendan.example.com/orders/1/"},
+        "content": {"text": "Late\nCall the customer\nRecipients: 张三\nhttps://gendan.example.com/orders/1/"},
     }
 
 
