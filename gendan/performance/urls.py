@@ -9,6 +9,7 @@ urlpatterns = [
     path("export.xlsx", views.team_export, name="team_export"),
     path("scores/<int:pk>/", views.scorecard, name="scorecard"),
     path("scores/<int:pk>/sign/", views.score_sign, name="score_sign"),
+    path("scores/<int:pk>/export.xlsx", views.scorecard_export, name="scorecard_export"),
     path("violations/", views.violations, name="violations"),
     path("violations/new/", views.violation_new, name="violation_new"),
     path("violations/<int:pk>/<str:action>/", views.violation_action, name="violation_action"),

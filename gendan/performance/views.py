@@ -3,11 +3,11 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gendan.accounts import roles as R
 from gendan.accounts.models import User
@@ -64,6 +64,7 @@ def _team_scores(user: User, month: dt.date) -> list[MonthlyScore]:
 
 
 @login_required
+@require_GET
 def team(request: HttpRequest) -> HttpResponse:
     month = _month(request)
     scores = _team_scores(request.user, month)
@@ -99,6 +100,7 @@ def team_refresh(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def team_export(request: HttpRequest) -> HttpResponse:
     month = _month(request)
     scores = _team_scores(request.user, month)
@@ -141,6 +143,7 @@ def _number(value):
 
 
 @login_required
+@require_GET
 def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
     score = fetch_or_404(score_get, user=request.user, pk=pk)
     visible = order_visible_list(user=request.user)
@@ -179,6 +182,92 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def scorecard_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The scorecard with its reasons: each KPI with the orders behind it, then the violations."""
+    score = fetch_or_404(score_get, user=request.user, pk=pk)
+    numbers = dict(
+        order_visible_list(user=request.user)
+        .filter(pk__in={i for fig in score.kpis.values() for i in fig.get("orders", [])})
+        .values_list("pk", "number")
+    )
+    kpi_rows = []
+    for code in Kpi.values:
+        figure = score.kpis.get(code)
+        if not figure:
+            continue
+        kpi_rows.append(
+            [
+                str(Kpi(code).label),
+                _number(figure.get("value")),
+                figure.get("numerator"),
+                figure.get("denominator"),
+                "",
+                "",
+            ]
+        )
+        for order_id in figure.get("orders", []):
+            if order_id in numbers:
+                kpi_rows.append(
+                    [
+                        "",
+                        None,
+                        None,
+                        None,
+                        numbers[order_id],
+                        _("lost points") if order_id in figure.get("missed", []) else "",
+                    ]
+                )
+    kpi_rows.append([_("Weighted KPI score"), score.weighted, None, None, "", ""])
+    kpi_rows.append([_("Deductions"), score.deductions, None, None, "", ""])
+    kpi_rows.append([_("Score"), score.score, None, None, "", ""])
+    start = score.month
+    end = (start + dt.timedelta(days=32)).replace(day=1)
+    violations = violation_visible_list(user=request.user).filter(
+        merchandiser=score.merchandiser, occurred_on__gte=start, occurred_on__lt=end
+    )
+    violation_rows = [
+        [v.occurred_on, v.get_code_display(), v.get_status_display(), v.deduction, v.description]
+        for v in violations
+    ]
+    sheets = [
+        XSheet(
+            _("Scorecard"),
+            [
+                XColumn(_("KPI"), 24),
+                XColumn(_("Value"), 10),
+                XColumn(_("Counted"), 10),
+                XColumn(_("Out of"), 10),
+                XColumn(_("Order"), 18),
+                XColumn(_("Note"), 14),
+            ],
+            kpi_rows,
+        ),
+        XSheet(
+            _("Violations"),
+            [
+                XColumn(_("Date"), 12),
+                XColumn(_("Violation"), 30),
+                XColumn(_("Status"), 12),
+                XColumn(_("Deduction"), 10),
+                XColumn(_("Description"), 40),
+            ],
+            violation_rows,
+        ),
+    ]
+    audit_record(
+        actor=request.user,
+        action=AuditLog.Action.EXPORT,
+        what="scorecard",
+        object_ref=str(score.pk),
+        data={"merchandiser": score.merchandiser_id, "month": f"{score.month:%Y-%m}"},
+        request=request,
+    )
+    return xlsx_response(
+        filename=f"scorecard-{score.merchandiser.username}-{score.month:%Y-%m}.xlsx", sheets=sheets
+    )
+
+
+@login_required
 @require_POST
 def score_sign(request: HttpRequest, pk: int) -> HttpResponse:
     score = fetch_or_404(score_get, user=request.user, pk=pk)
@@ -191,6 +280,7 @@ def score_sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def violations(request: HttpRequest) -> HttpResponse:
     items = violation_visible_list(user=request.user)
     status = request.GET.get("status")
@@ -251,6 +341,7 @@ def violation_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
 
 
 @login_required
+@require_GET
 def bonus(request: HttpRequest, year: int) -> HttpResponse:
     rows = [
         {
@@ -304,9 +395,8 @@ def bonus(request: HttpRequest, year: int) -> HttpResponse:
 @require_POST
 def bonus_approve(request: HttpRequest, year: int, user_id: int) -> HttpResponse:
     person = merchandisers_visible(user=request.user).filter(pk=user_id).first()
-    if person is None:
-        messages.error(request, _("Unknown merchandiser."))
-        return redirect("performance:bonus", year=year)
+    if person is None:  # outside the user's reach: like a missing one
+        raise Http404(_("Unknown merchandiser."))
     try:
         extra = Decimal(request.POST.get("extra_reward") or "0")
         year_bonus_approve(actor=request.user, merchandiser=person, year=year, extra_reward=extra)
@@ -319,6 +409,7 @@ def bonus_approve(request: HttpRequest, year: int, user_id: int) -> HttpResponse
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def handovers(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         errors = FieldErrors()
@@ -360,6 +451,7 @@ def handovers(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def handover_detail(request: HttpRequest, pk: int) -> HttpResponse:
     handover = fetch_or_404(handover_get, user=request.user, pk=pk)
     if request.method == "POST":
