@@ -6,7 +6,7 @@ from openpyxl import load_workbook
 
 from gendan.core.models import AuditLog
 from gendan.performance.models import MonthlyScore
-from tests.performance.test_scoring import OCT, october  # noqa: F401  (the fixture)
+from tests.performance.test_scoring import OCT
 
 
 def _sheet_values(content: bytes, index: int = 0) -> list[tuple]:
