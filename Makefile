@@ -19,7 +19,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-# Debian packages the tests need: chromium (browser tests), poppler-utils (pdftotext), a CJK font.
+# Debian packages the tests need: chromium (browser tests), poppler-utils (pdftotext), a CJK font,
+# PostgreSQL and redis-server (the scale-out test starts both on loopback).
 system-deps:
 	@./scripts/system-deps.sh
 
