@@ -23,12 +23,19 @@ def main() -> int:
         return 1
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "gendan"
-        shutil.copytree(ROOT / "gendan", copy, ignore=shutil.ignore_patterns("__pycache__", "locale", "static"))
+        shutil.copytree(
+            ROOT / "gendan", copy, ignore=shutil.ignore_patterns("__pycache__", "locale", "static")
+        )
         (copy / "locale").mkdir()
         env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
         django_admin = Path(sys.executable).parent / "django-admin"
-        subprocess.run([str(django_admin), "makemessages", "-l", "zh_Hans", "--no-location"], cwd=copy, env=env,
-                       check=True, capture_output=True)
+        subprocess.run(
+            [str(django_admin), "makemessages", "-l", "zh_Hans", "--no-location"],
+            cwd=copy,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         extracted = polib.pofile(str(copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
     committed = {(e.msgctxt, e.msgid): e for e in polib.pofile(str(CATALOG)) if not e.obsolete}
     problems = []
@@ -45,7 +52,9 @@ def main() -> int:
         compiled = {(e.msgctxt, e.msgid): e.msgstr for e in polib.mofile(str(mo))}
         stale = [key for key, e in committed.items() if e.msgstr and compiled.get(key) != e.msgstr]
         if stale:
-            problems.append(f"compiled catalog django.mo is stale ({len(stale)} entries): run `make messages`")
+            problems.append(
+                f"compiled catalog django.mo is stale ({len(stale)} entries): run `make messages`"
+            )
     for line in problems[:200]:
         print(line)
     if problems:

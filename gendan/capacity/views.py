@@ -78,7 +78,7 @@ def schedule_view(request: HttpRequest) -> HttpResponse:
 def work_centres_view(request: HttpRequest) -> HttpResponse:
     _viewer(request)
     can_plan = sel.may_plan(request.user)
-    form = WorkCentreForm(request.POST or None)
+    form = WorkCentreForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not can_plan:
             raise PermissionDenied
@@ -105,7 +105,7 @@ def work_centre_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not sel.may_plan(request.user):
         raise PermissionDenied
     initial = {"code": wc.code, "name": wc.name, "daily_minutes": wc.daily_minutes, "is_active": wc.is_active}
-    form = WorkCentreForm(request.POST or None, initial=initial)
+    form = WorkCentreForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST":
         form.is_valid()
         version = request.POST.get("version", "")

@@ -77,7 +77,7 @@ class ComplaintAction(StrEnum):
     CLOSE = "close"
 
 
-class ActionIn(Schema):
+class ComplaintActionIn(Schema):
     model_config = {"extra": "forbid"}
 
     text: str = Field(
@@ -118,7 +118,9 @@ def complaint_create_api(request, payload: ComplaintIn):
 
 
 @router.post("/{complaint_id}/actions/{action}", response={200: ComplaintOut, **ERRORS}, summary="Next step")
-def complaint_action_api(request, complaint_id: ComplaintId, action: ComplaintAction, payload: ActionIn):
+def complaint_action_api(
+    request, complaint_id: ComplaintId, action: ComplaintAction, payload: ComplaintActionIn
+):
     complaint = complaint_get(user=request.auth, pk=complaint_id)
     services.complaint_transition(
         complaint=complaint,

@@ -20,5 +20,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
+@require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "core/dashboard.html", dashboard_data(user=request.user))

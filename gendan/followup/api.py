@@ -34,7 +34,7 @@ OrderId = Annotated[int, Path(..., ge=1, le=MAX_ID)]
 RowId = Annotated[int, Path(..., ge=1, le=MAX_ID)]
 Quantity = Annotated[Decimal, Field(ge=0, le=Decimal("9999999999"), max_digits=14, decimal_places=3)]
 
-StageIn = Enum("StageIn", {v: v for v in ProgressStage.values}, type=str)
+ProgressStageIn = Enum("ProgressStageIn", {v: v for v in ProgressStage.values}, type=str)
 StateIn = Enum("StateIn", {v: v for v in ProgressState.values}, type=str)
 ExceptionTypeIn = Enum("ExceptionTypeIn", {v: v for v in ExceptionType.values}, type=str)
 SeverityIn = Enum("SeverityIn", {v: v for v in Severity.values}, type=str)
@@ -219,18 +219,18 @@ class RecordPage(PageOut):
 
 
 class RecordIn(Schema):
-    stage: StageIn
+    stage: ProgressStageIn
     quantity_done: Quantity = Field(..., description="Quantity finished so far at this stage (cumulative)")
     state: StateIn = StateIn("normal")
     note: str = Field("", max_length=2000)
 
 
-class ShipmentIn(Schema):
+class ShipmentConfirmIn(Schema):
     quantity_shipped: Quantity
     note: str = Field("", max_length=300)
 
 
-class ShipmentOut(Schema):
+class ShipmentConfirmOut(Schema):
     order_id: int
     work_date: dt.date
     quantity_shipped: Decimal
@@ -276,10 +276,10 @@ def record_photos(request, record_id: RowId, photos: File[list[UploadedFile]]):
 
 @router.post(
     "/orders/{order_id}/shipment-confirmation",
-    response={200: ShipmentOut, **ERRORS},
+    response={200: ShipmentConfirmOut, **ERRORS},
     summary="Confirm what left today (before the end of the day); again to correct",
 )
-def shipment_confirm(request, order_id: OrderId, payload: ShipmentIn):
+def shipment_confirm(request, order_id: OrderId, payload: ShipmentConfirmIn):
     order = selectors.order_for_followup(user=request.user, pk=order_id)
     return services.shipment_confirm(
         order=order, actor=request.user, quantity_shipped=payload.quantity_shipped, note=payload.note

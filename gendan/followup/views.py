@@ -7,6 +7,7 @@ import mimetypes
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -373,8 +374,7 @@ def concealment(request: HttpRequest) -> HttpResponse:
     try:
         rows = selectors.concealment_list(user=request.user)
     except PermissionDeniedError as exc:
-        messages.error(request, exc.message)
-        return redirect("followup:today")
+        raise PermissionDenied(exc.message) from None  # a role that may not see it: 403, like the API
     return render(
         request,
         "followup/concealment.html",

@@ -208,7 +208,7 @@ class InvoiceIn(Schema):
     notes: str = Field("", max_length=300)
 
 
-class ReasonIn(Schema):
+class InvoiceReasonIn(Schema):
     model_config = {"extra": "forbid"}
 
     reason: str = Field(..., min_length=1, max_length=300)
@@ -240,7 +240,7 @@ def invoice_create_api(request, payload: InvoiceIn):
 @router.post(
     "/invoices/{invoice_id}/cancel", response={200: InvoiceOut, **ERRORS}, summary="Cancel an unpaid invoice"
 )
-def invoice_cancel_api(request, invoice_id: InvoiceId, payload: ReasonIn):
+def invoice_cancel_api(request, invoice_id: InvoiceId, payload: InvoiceReasonIn):
     invoice = invoice_get(user=request.auth, pk=invoice_id)
     services.invoice_cancel(invoice=invoice, actor=request.auth, reason=payload.reason)
     return invoice_get(user=request.auth, pk=invoice_id)

@@ -177,7 +177,7 @@ class ExpectedIn(Schema):
     note: str | None = Field(None, max_length=300)
 
 
-class ReasonIn(Schema):
+class PurchaseReasonIn(Schema):
     model_config = {"extra": "forbid"}
 
     reason: str = Field(..., min_length=1, max_length=300)
@@ -332,7 +332,7 @@ def po_expected_api(request, payload: ExpectedIn, po_id: int = Path(..., ge=1, l
 @router.post(
     "/purchase-orders/{po_id}/cancel", response={200: POOut, **ERRORS}, summary="Cancel a purchase order"
 )
-def po_cancel_api(request, payload: ReasonIn, po_id: int = Path(..., ge=1, le=MAX_ID)):
+def po_cancel_api(request, payload: PurchaseReasonIn, po_id: int = Path(..., ge=1, le=MAX_ID)):
     po = sel.purchase_order_get(user=request.auth, pk=po_id)
     services.purchase_order_cancel(actor=request.auth, purchase_order=po, reason=payload.reason)
     return sel.purchase_order_get(user=request.auth, pk=po_id)

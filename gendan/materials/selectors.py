@@ -295,6 +295,15 @@ def purchase_requests_open_for(*, user: User, ids: Collection[int]) -> list[Purc
     )
 
 
+def orders_visible_among(*, user: User, order_ids: Collection[int | None]) -> set[int]:
+    """Which of these orders `user` may see: pages shared across customers (a material's movements, a
+    purchase order's lines) name only those orders."""
+    wanted = {pk for pk in order_ids if pk}
+    if not wanted:
+        return set()
+    return set(order_visible_list(user=user).filter(pk__in=wanted).values_list("pk", flat=True))
+
+
 def purchase_order_visible_list(*, user: User) -> QuerySet[PurchaseOrder]:
     """Purchase orders carry supplier prices and several customers' orders: buyers and see-all roles only."""
     if not sees_purchasing(user):

@@ -78,13 +78,17 @@ def material_create_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 def material_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     material = fetch_or_404(sel.material_get, user=request.user, pk=pk)
+    movements = sel.stock_movements(material=material)
     return render(
         request,
         "materials/material_detail.html",
         {
             "material": material,
             "stock": sel.stock_of(material=material),
-            "movements": sel.stock_movements(material=material),
+            "movements": movements,
+            "visible_orders": sel.orders_visible_among(
+                user=request.user, order_ids=[mv.order_id for mv in movements]
+            ),
             "used_in": BomLine.objects.filter(material=material)
             .select_related("product")
             .order_by("product__code"),
@@ -122,7 +126,7 @@ def material_adjust_view(request: HttpRequest, pk: int) -> HttpResponse:
 def bom_view(request: HttpRequest, product_pk: int) -> HttpResponse:
     product = fetch_or_404(product_get, user=request.user, pk=product_pk)
     can_edit = sel.may_edit_bom(request.user)
-    form = BomLineForm(request.POST or None)
+    form = BomLineForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied
@@ -237,6 +241,10 @@ def purchase_order_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "materials/po_detail.html",
         {
             "po": po,
+            "visible_orders": sel.orders_visible_among(
+                user=request.user,
+                order_ids=[line.request.order_id for line in po.lines.all() if line.request_id],
+            ),
             "can_purchase": sel.may_purchase(request.user),
             "receive_form": ReceiveForm(initial={"received_on": timezone.localdate().isoformat()}),
             "expected_form": ExpectedDateForm(initial={"expected_date": po.expected_date.isoformat()}),

@@ -303,7 +303,7 @@ class OrderAction(StrEnum):
     RECEIVE_ORIGINAL = "receive_original"
 
 
-class ActionIn(Schema):
+class OrderActionIn(Schema):
     model_config = {"extra": "forbid"}
 
     reason: str = Field(
@@ -410,7 +410,7 @@ def order_action(
     request,
     order_id: OrderId,
     action: Annotated[OrderAction, Path(...)],
-    payload: Annotated[ActionIn | None, Body()] = None,
+    payload: Annotated[OrderActionIn | None, Body()] = None,
 ):
     """One step of the order's life-cycle. A step not allowed from the current status answers 409
     `invalid_transition`, a role not allowed 403, and nothing changes. `submit_review` opens the review

@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gendan.accounts import roles as R
 from gendan.accounts.models import User
 from gendan.core.errors import (
     ApplicationError,
@@ -63,6 +64,17 @@ def order_event_record(
 def _ensure_can_write(actor: User) -> None:
     if not actor.is_active or actor.is_read_only or not actor.roles:
         raise PermissionDeniedError(_("Your account is read-only."), code="read_only")
+
+
+# Who may take orders in and edit them: the roles holding orders.add_order / orders.change_order
+# (accounts.roles.ROLE_PERMISSIONS), checked here so the API and imports follow the screens.
+ORDER_CREATE_ROLES = (R.MERCHANDISER, R.SUPERVISOR, R.SALES, R.ADMIN)
+ORDER_EDIT_ROLES = (R.MERCHANDISER, R.SUPERVISOR, R.ADMIN)
+
+
+def _ensure_role(actor: User, roles: tuple[str, ...]) -> None:
+    if not actor.has_role(*roles):
+        raise PermissionDeniedError(_("Your role may not do this."), code="role_not_allowed")
 
 
 def _check_duplicate(data: OrderData, *, exclude_pk: int | None = None) -> list[str]:
@@ -168,6 +180,7 @@ def order_create_from_data(
 def order_create(*, actor: User, data: Mapping[str, Any]) -> Order:
     """Validate (§2.2) then create a draft order with a gap-free number. Nothing is saved on error."""
     _ensure_can_write(actor)
+    _ensure_role(actor, ORDER_CREATE_ROLES)
     return order_create_from_data(actor=actor, data=order_data_validate(data, actor=actor))
 
 
@@ -175,6 +188,7 @@ def order_create(*, actor: User, data: Mapping[str, Any]) -> Order:
 def order_update(*, order: Order, actor: User, version: int, data: Mapping[str, Any]) -> Order:
     """Replace header and lines, if `version` is still current (else 409, nothing changed)."""
     _ensure_can_write(actor)
+    _ensure_role(actor, ORDER_EDIT_ROLES)
     clean = order_data_validate(data, actor=actor)
     current = _locked(order, actor)
     if current.version != version:
@@ -341,8 +355,6 @@ def order_start_production(*, order: Order, actor: User) -> Order:
 
 @transaction.atomic
 def order_planner_acknowledge(*, order: Order, actor: User) -> Order:
-    from gendan.accounts import roles as R
-
     _ensure_can_write(actor)
     current = _locked(order, actor)
     if not actor.has_role(R.PLANNER, R.ADMIN):

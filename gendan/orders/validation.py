@@ -159,7 +159,9 @@ def order_data_validate(
 
     merchandiser = _user_with_role(raw.get("merchandiser"), R.MERCHANDISER, "merchandiser", errors)
     if merchandiser is not None and not _may_assign(actor, merchandiser):
-        errors.add("merchandiser", _("You can assign orders only to yourself or to a colleague whose work you hold."))
+        errors.add(
+            "merchandiser", _("You can assign orders only to yourself or to a colleague whose work you hold.")
+        )
         merchandiser = None
     if merchandiser is None and "merchandiser" not in errors.fields:
         if customer and customer.merchandiser_id:

@@ -219,7 +219,7 @@ class OutsourcingOrderIn(Schema):
     quality_requirements: str = Field("", max_length=4000)
 
 
-class ReasonIn(Schema):
+class OutsourcingReasonIn(Schema):
     reason: str = Field(..., min_length=1, max_length=500)
 
 
@@ -310,7 +310,7 @@ def outsourcing_order_issue(request, oo_id: RowId):
     response={200: OutsourcingOrderDetailOut, **ERRORS},
     summary="Cancel (nothing sent yet)",
 )
-def outsourcing_order_cancel(request, oo_id: RowId, payload: ReasonIn):
+def outsourcing_order_cancel(request, oo_id: RowId, payload: OutsourcingReasonIn):
     services.outsourcing_order_cancel(
         outsourcing_order=_detail(request, oo_id), actor=request.user, reason=payload.reason
     )

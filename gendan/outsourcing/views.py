@@ -79,7 +79,9 @@ def order_outsourcing(request: HttpRequest, order_id: int) -> HttpResponse:
     """The order's outsourcing plan (外协加工计划表) and its outsourcing orders."""
     order = fetch_or_404(order_get, user=request.user, pk=order_id)
     subcontractors = selectors.subcontractor_list(user=request.user)
-    form = PlanItemForm(request.POST or None, order=order, subcontractors=subcontractors)
+    form = PlanItemForm(
+        request.POST if request.method == "POST" else None, order=order, subcontractors=subcontractors
+    )
     if request.method == "POST":
         form.is_valid()
         try:

@@ -23,7 +23,7 @@ router = Router(tags=["quality"])
 
 RowId = Annotated[int, Path(..., ge=1, le=MAX_ID)]
 LevelIn = Enum("LevelIn", {v.replace("-", ""): v for v in LEVELS}, type=str)
-StageIn = Enum("StageIn", {v: v for v in InspectionStage.values}, type=str)
+InspectionStageIn = Enum("InspectionStageIn", {v: v for v in InspectionStage.values}, type=str)
 AqlValue = Annotated[
     Decimal,
     Field(
@@ -146,12 +146,12 @@ class InspectionPage(PageOut):
 
 class InspectionFilter(PageParams):
     order_id: int | None = Field(None, ge=1, le=MAX_ID)
-    stage: StageIn | None = None
+    stage: InspectionStageIn | None = None
     status: str | None = Field(None, pattern="^(passed|failed|conceded|cancelled)$")
 
 
 class InspectionIn(Schema):
-    stage: StageIn
+    stage: InspectionStageIn
     order_line_id: StrictId | None = None
     lot_size: int = Field(..., ge=1, le=MAX_LOT_SIZE, strict=True)
     level: LevelIn = LevelIn("II")
@@ -165,7 +165,7 @@ class InspectionIn(Schema):
     note: str = Field("", max_length=2000)
 
 
-class ReasonIn(Schema):
+class InspectionReasonIn(Schema):
     reason: str = Field(..., min_length=1, max_length=2000)
     version: int | None = Field(None, ge=1, le=MAX_ID)
 
@@ -231,7 +231,7 @@ def inspection_create(request, order_id: RowId, payload: InspectionIn):
     response={200: InspectionOut, **ERRORS},
     summary="Record a concession (让步接收) on a failed final inspection (supervisor)",
 )
-def inspection_concession(request, inspection_id: RowId, payload: ReasonIn):
+def inspection_concession(request, inspection_id: RowId, payload: InspectionReasonIn):
     inspection = _detail(request, inspection_id)
     services.inspection_concede(
         inspection=inspection, actor=request.user, reason=payload.reason, version=payload.version
@@ -244,7 +244,7 @@ def inspection_concession(request, inspection_id: RowId, payload: ReasonIn):
     response={200: InspectionOut, **ERRORS},
     summary="Cancel an inspection recorded in error",
 )
-def inspection_cancel(request, inspection_id: RowId, payload: ReasonIn):
+def inspection_cancel(request, inspection_id: RowId, payload: InspectionReasonIn):
     inspection = _detail(request, inspection_id)
     services.inspection_cancel(inspection=inspection, actor=request.user, reason=payload.reason)
     return _detail(request, inspection_id)

@@ -59,7 +59,7 @@ class InquiryFilters(PageParams):
     status: InquiryStatus | None = None
 
 
-class MaterialIn(Schema):
+class QuoteMaterialIn(Schema):
     model_config = {"extra": "forbid"}
 
     code: str = Field("", max_length=30)
@@ -80,7 +80,7 @@ class QuotationLineIn(Schema):
     color: str = Field("", max_length=50)
     processing_cost: Cost = Decimal("0")
     outsourcing_cost: Cost = Decimal("0")
-    materials: list[MaterialIn] = Field([], max_length=100)
+    materials: list[QuoteMaterialIn] = Field([], max_length=100)
     materials_from_bom: bool = Field(False, strict=True)
     material_prices: dict[str, Cost] = Field(
         {}, description="With materials_from_bom: price per material code"
@@ -163,7 +163,7 @@ class OrderCreatedOut(Schema):
     status: str
 
 
-class ReasonIn(Schema):
+class QuoteReasonIn(Schema):
     model_config = {"extra": "forbid"}
 
     reason: str = Field(..., min_length=1, max_length=300)
@@ -182,7 +182,7 @@ def inquiry_create_api(request, payload: InquiryIn):
 
 
 @router.post("/inquiries/{inquiry_id}/lose", response={200: InquiryOut, **ERRORS}, summary="Mark as lost")
-def inquiry_lose_api(request, inquiry_id: ObjId, payload: ReasonIn):
+def inquiry_lose_api(request, inquiry_id: ObjId, payload: QuoteReasonIn):
     inquiry = inquiry_get(user=request.auth, pk=inquiry_id)
     services.inquiry_lose(inquiry=inquiry, actor=request.auth, reason=payload.reason)
     return inquiry_get(user=request.auth, pk=inquiry_id)
@@ -224,7 +224,7 @@ def quotation_send_api(request, quotation_id: ObjId):
 @router.post(
     "/{quotation_id}/reject", response={200: QuotationOut, **ERRORS}, summary="Rejected by the customer"
 )
-def quotation_reject_api(request, quotation_id: ObjId, payload: ReasonIn):
+def quotation_reject_api(request, quotation_id: ObjId, payload: QuoteReasonIn):
     quotation = quotation_get(user=request.auth, pk=quotation_id)
     services.quotation_reject(quotation=quotation, actor=request.auth, reason=payload.reason)
     return quotation_get(user=request.auth, pk=quotation_id)

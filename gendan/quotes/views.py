@@ -165,7 +165,8 @@ def inquiry_create_view(request: HttpRequest) -> HttpResponse:
     """Items one per line: `product code or description, quantity, target price`."""
     from gendan.catalog.models import Product
 
-    values = {"received_at": timezone.localdate().isoformat()}
+    # "items" always present: in a template `values.items` would otherwise call dict.items()
+    values = {"received_at": timezone.localdate().isoformat(), "items": ""}
     errors: dict = {}
     if request.method == "POST":
         values = {
@@ -192,10 +193,13 @@ def inquiry_create_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Inquiry recorded."))
             return redirect("quotes:inquiry_detail", pk=inquiry.pk)
+    other_errors = [
+        (key, msgs) for key, msgs in errors.items() if key not in ("customer", "subject", "received_at")
+    ]
     return render(
         request,
         "quotes/inquiry_form.html",
-        {"values": values, "errors": errors},
+        {"values": values, "errors": errors, "other_errors": other_errors},
         status=400 if errors else 200,
     )
 

@@ -56,8 +56,10 @@ def review_item_sign(*, item: ReviewItem, actor: User, result: str, comment: str
     if review.status != Review.Status.OPEN:
         raise TransitionError(_("This review is already concluded."), code="review_closed")
     if review.order.status != OrderStatus.IN_REVIEW:
-        raise TransitionError(_("The order is not in review (on hold or cancelled): nothing can be signed."),
-                              code="order_not_in_review")
+        raise TransitionError(
+            _("The order is not in review (on hold or cancelled): nothing can be signed."),
+            code="order_not_in_review",
+        )
     if not department_may_sign(user=actor, department=item.department):
         raise PermissionDeniedError(
             _("Only the %(dept)s department can sign this item.") % {"dept": item.get_department_display()},
@@ -96,6 +98,14 @@ def review_item_sign(*, item: ReviewItem, actor: User, result: str, comment: str
     return item
 
 
+def _ensure_may_conclude(actor: User, action: str) -> None:
+    """Approve / reject are the leads' (ORDER_TRANSITIONS): refused before the review's state is read."""
+    from gendan.orders.workflows import ORDER_TRANSITIONS
+
+    if actor.is_read_only or not set(actor.roles) & ORDER_TRANSITIONS[action].roles:
+        raise PermissionDeniedError(_("Your role may not do this."), code="role_not_allowed")
+
+
 def _open_review_locked(review: Review) -> Review:
     review = Review.objects.select_for_update().select_related("order").get(pk=review.pk)
     if review.status != Review.Status.OPEN:
@@ -108,6 +118,7 @@ def review_approve(
     *, review: Review, actor: User, promised_date: dt.date | None, reason: str = "", conclusion: str = ""
 ) -> Review:
     """The supervisor approves with a promised date; an earlier date than feasible needs a reason (risk)."""
+    _ensure_may_conclude(actor, "approve")
     review = _open_review_locked(review)
     items = list(review.items.all())
     pending = [i.get_department_display() for i in items if i.result == ReviewItem.Result.PENDING]
@@ -171,6 +182,7 @@ def review_approve(
 
 @transaction.atomic
 def review_reject(*, review: Review, actor: User, reason: str) -> Review:
+    _ensure_may_conclude(actor, "reject")
     review = _open_review_locked(review)
     reason = (reason or "").strip()
     if not reason:

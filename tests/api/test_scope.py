@@ -247,6 +247,7 @@ def test_a_merchandiser_cannot_hand_a_new_order_out_of_their_own_scope(api, cust
     assert response.status_code == 400, response.content
     assert "merchandiser" in response.json()["extra"]["fields"]
     assert not Order.objects.filter(customer_po="HAND").exists()
-    created = api("sup").post("/orders", {**order_payload(customer, product, customer_po="HAND"),
-                                          "merchandiser": "m2"})
+    created = api("sup").post(
+        "/orders", {**order_payload(customer, product, customer_po="HAND"), "merchandiser": "m2"}
+    )
     assert created.status_code == 201 and created.json()["merchandiser"]["username"] == "m2"

@@ -54,7 +54,7 @@ def test_screens_render_for_merchandiser_and_supervisor(client, people, producin
     page = client.get(reverse("followup:order_plan", args=[producing.pk])).content.decode()
     assert 'data-testid="gantt"' in page and page.count('data-testid="gantt-row"') == 9
     # the concealment list is not for merchandisers
-    assert client.get(reverse("followup:concealment")).status_code == 302
+    assert client.get(reverse("followup:concealment")).status_code == 403
     client.logout()
     login(client, people["sup"])
     assert client.get(reverse("followup:concealment")).status_code == 200

@@ -121,7 +121,9 @@ def test_exact_bodies_without_signing(alice, receiver, settings, django_capture_
     }
     assert receiver.on("/f")[0].body == {
         "msg_type": "text",
-        "content": {"text": "Late\nCall the customer\nRecipients: 张三\nhttps://gendan.example.com/orders/1/"},
+        "content": {
+            "text": "Late\nCall the customer\nRecipients: 张三\nhttps://gendan.example.com/orders/1/"
+        },
     }
 
 

@@ -133,7 +133,9 @@ def test_verbal_order_needs_supervisor_approval_before_review(people, customer, 
     assert review_open(order=order, actor=people["m1"]).round == 1
 
 
-def test_cancelling_the_order_cancels_its_open_review_and_hold_stops_signing(people, draft, customer, product):
+def test_cancelling_the_order_cancels_its_open_review_and_hold_stops_signing(
+    people, draft, customer, product
+):
     review = review_open(order=draft, actor=people["m1"])
     from gendan.orders.services import order_cancel, order_hold
 

@@ -6,124 +6,231 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('orders', '0001_initial'),
+        ("catalog", "0001_initial"),
+        ("orders", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ScheduleChange',
+            name="ScheduleChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order_id', models.BigIntegerField(db_index=True, verbose_name='order')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order_id", models.BigIntegerField(db_index=True, verbose_name="order")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'pending schedule change',
-                'verbose_name_plural': 'pending schedule changes',
+                "verbose_name": "pending schedule change",
+                "verbose_name_plural": "pending schedule changes",
             },
         ),
         migrations.CreateModel(
-            name='ScheduleSnapshot',
+            name="ScheduleSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(default='current', max_length=10, unique=True)),
-                ('applied_seq', models.BigIntegerField(default=0)),
-                ('generation', models.CharField(max_length=32)),
-                ('kind', models.CharField(choices=[('full', 'Full'), ('incremental', 'Incremental')], max_length=12, verbose_name='kind')),
-                ('horizon_start', models.DateField(verbose_name='horizon start')),
-                ('horizon_end', models.DateField(verbose_name='horizon end')),
-                ('fingerprint', models.CharField(max_length=64)),
-                ('orders', models.PositiveIntegerField(default=0, verbose_name='orders scheduled')),
-                ('changed', models.PositiveIntegerField(default=0, verbose_name='orders recomputed')),
-                ('duration_ms', models.PositiveIntegerField(default=0, verbose_name='duration (ms)')),
-                ('warnings', models.JSONField(blank=True, default=list, verbose_name='warnings')),
-                ('computed_at', models.DateTimeField(verbose_name='computed at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(default="current", max_length=10, unique=True)),
+                ("applied_seq", models.BigIntegerField(default=0)),
+                ("generation", models.CharField(max_length=32)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("full", "Full"), ("incremental", "Incremental")],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("horizon_start", models.DateField(verbose_name="horizon start")),
+                ("horizon_end", models.DateField(verbose_name="horizon end")),
+                ("fingerprint", models.CharField(max_length=64)),
+                ("orders", models.PositiveIntegerField(default=0, verbose_name="orders scheduled")),
+                ("changed", models.PositiveIntegerField(default=0, verbose_name="orders recomputed")),
+                ("duration_ms", models.PositiveIntegerField(default=0, verbose_name="duration (ms)")),
+                ("warnings", models.JSONField(blank=True, default=list, verbose_name="warnings")),
+                ("computed_at", models.DateTimeField(verbose_name="computed at")),
             ],
             options={
-                'verbose_name': 'schedule run',
-                'verbose_name_plural': 'schedule runs',
+                "verbose_name": "schedule run",
+                "verbose_name_plural": "schedule runs",
             },
         ),
         migrations.CreateModel(
-            name='ScheduleResult',
+            name="ScheduleResult",
             fields=[
-                ('order', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='schedule', serialize=False, to='orders.order', verbose_name='order')),
-                ('due_date', models.DateField(verbose_name='due date')),
-                ('order_date', models.DateField(verbose_name='order date')),
-                ('material_ready_date', models.DateField(blank=True, null=True, verbose_name='materials ready')),
-                ('start_date', models.DateField(blank=True, null=True, verbose_name='start')),
-                ('completion_date', models.DateField(blank=True, null=True, verbose_name='earliest completion')),
-                ('beyond_horizon', models.BooleanField(default=False, verbose_name='beyond the horizon')),
-                ('has_route', models.BooleanField(default=True, verbose_name='has a route')),
-                ('is_late', models.BooleanField(default=False, verbose_name='later than due')),
-                ('load', models.JSONField(default=dict, verbose_name='minutes per work centre')),
-                ('computed_at', models.DateTimeField(verbose_name='computed at')),
+                (
+                    "order",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="schedule",
+                        serialize=False,
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
+                ("due_date", models.DateField(verbose_name="due date")),
+                ("order_date", models.DateField(verbose_name="order date")),
+                (
+                    "material_ready_date",
+                    models.DateField(blank=True, null=True, verbose_name="materials ready"),
+                ),
+                ("start_date", models.DateField(blank=True, null=True, verbose_name="start")),
+                (
+                    "completion_date",
+                    models.DateField(blank=True, null=True, verbose_name="earliest completion"),
+                ),
+                ("beyond_horizon", models.BooleanField(default=False, verbose_name="beyond the horizon")),
+                ("has_route", models.BooleanField(default=True, verbose_name="has a route")),
+                ("is_late", models.BooleanField(default=False, verbose_name="later than due")),
+                ("load", models.JSONField(default=dict, verbose_name="minutes per work centre")),
+                ("computed_at", models.DateTimeField(verbose_name="computed at")),
             ],
             options={
-                'verbose_name': 'schedule result',
-                'verbose_name_plural': 'schedule results',
-                'ordering': ['due_date', 'order_date', 'order_id'],
-                'indexes': [models.Index(fields=['due_date', 'order_date', 'order'], name='capacity_result_priority'), models.Index(fields=['is_late', 'due_date'], name='capacity_result_late')],
+                "verbose_name": "schedule result",
+                "verbose_name_plural": "schedule results",
+                "ordering": ["due_date", "order_date", "order_id"],
+                "indexes": [
+                    models.Index(fields=["due_date", "order_date", "order"], name="capacity_result_priority"),
+                    models.Index(fields=["is_late", "due_date"], name="capacity_result_late"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='WorkCentre',
+            name="WorkCentre",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='work centre code')),
-                ('name', models.CharField(max_length=100, verbose_name='work centre name')),
-                ('daily_minutes', models.PositiveIntegerField(validators=[django.core.validators.MaxValueValidator(1000000)], verbose_name='daily capacity (standard minutes)')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="work centre code")),
+                ("name", models.CharField(max_length=100, verbose_name="work centre name")),
+                (
+                    "daily_minutes",
+                    models.PositiveIntegerField(
+                        validators=[django.core.validators.MaxValueValidator(1000000)],
+                        verbose_name="daily capacity (standard minutes)",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'work centre',
-                'verbose_name_plural': 'work centres',
-                'ordering': ['code'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('daily_minutes__lte', 1000000)), name='capacity_wc_daily_minutes_range')],
+                "verbose_name": "work centre",
+                "verbose_name_plural": "work centres",
+                "ordering": ["code"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("daily_minutes__lte", 1000000)),
+                        name="capacity_wc_daily_minutes_range",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RouteStep',
+            name="RouteStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('sequence', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='sequence')),
-                ('minutes_per_piece', models.DecimalField(decimal_places=4, max_digits=10, verbose_name='standard minutes per piece')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='route_steps', to='catalog.product', verbose_name='product / style')),
-                ('work_centre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='route_steps', to='capacity.workcentre', verbose_name='work centre')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "sequence",
+                    models.PositiveSmallIntegerField(
+                        validators=[django.core.validators.MinValueValidator(1)], verbose_name="sequence"
+                    ),
+                ),
+                (
+                    "minutes_per_piece",
+                    models.DecimalField(
+                        decimal_places=4, max_digits=10, verbose_name="standard minutes per piece"
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="route_steps",
+                        to="catalog.product",
+                        verbose_name="product / style",
+                    ),
+                ),
+                (
+                    "work_centre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="route_steps",
+                        to="capacity.workcentre",
+                        verbose_name="work centre",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'route step',
-                'verbose_name_plural': 'route steps',
-                'ordering': ['product', 'sequence'],
-                'constraints': [models.UniqueConstraint(fields=('product', 'sequence'), name='capacity_route_product_seq_uniq'), models.CheckConstraint(condition=models.Q(('minutes_per_piece__gt', 0)), name='capacity_route_minutes_positive')],
+                "verbose_name": "route step",
+                "verbose_name_plural": "route steps",
+                "ordering": ["product", "sequence"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("product", "sequence"), name="capacity_route_product_seq_uniq"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("minutes_per_piece__gt", 0)),
+                        name="capacity_route_minutes_positive",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='WorkCentreWeekLoad',
+            name="WorkCentreWeekLoad",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('week_start', models.DateField(verbose_name='week')),
-                ('capacity_minutes', models.FloatField(verbose_name='capacity (minutes)')),
-                ('load_minutes', models.FloatField(verbose_name='scheduled (minutes)')),
-                ('demand_minutes', models.FloatField(verbose_name='due this week (minutes)')),
-                ('overloaded', models.BooleanField(default=False, verbose_name='overloaded')),
-                ('work_centre', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='week_loads', to='capacity.workcentre', verbose_name='work centre')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("week_start", models.DateField(verbose_name="week")),
+                ("capacity_minutes", models.FloatField(verbose_name="capacity (minutes)")),
+                ("load_minutes", models.FloatField(verbose_name="scheduled (minutes)")),
+                ("demand_minutes", models.FloatField(verbose_name="due this week (minutes)")),
+                ("overloaded", models.BooleanField(default=False, verbose_name="overloaded")),
+                (
+                    "work_centre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="week_loads",
+                        to="capacity.workcentre",
+                        verbose_name="work centre",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'weekly load',
-                'verbose_name_plural': 'weekly loads',
-                'ordering': ['work_centre', 'week_start'],
-                'constraints': [models.UniqueConstraint(fields=('work_centre', 'week_start'), name='capacity_weekload_uniq')],
+                "verbose_name": "weekly load",
+                "verbose_name_plural": "weekly loads",
+                "ordering": ["work_centre", "week_start"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("work_centre", "week_start"), name="capacity_weekload_uniq"
+                    )
+                ],
             },
         ),
     ]

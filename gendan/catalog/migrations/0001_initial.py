@@ -6,36 +6,85 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('code', models.CharField(max_length=30, unique=True, verbose_name='product / style code')),
-                ('name', models.CharField(max_length=200, verbose_name='product name')),
-                ('industry', models.CharField(choices=[('apparel', 'Apparel'), ('printing', 'Printing and paper'), ('generic', 'Generic')], default='generic', max_length=20, verbose_name='industry')),
-                ('family', models.CharField(blank=True, help_text='Used to group released orders for the planner', max_length=50, verbose_name='product family')),
-                ('work_centre', models.CharField(blank=True, max_length=50, verbose_name='work centre')),
-                ('spec', models.CharField(blank=True, max_length=200, verbose_name='specification')),
-                ('unit', models.CharField(default='pcs', max_length=10, verbose_name='unit')),
-                ('production_cycle_days', models.PositiveSmallIntegerField(default=10, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(365)], verbose_name='production cycle (working days)')),
-                ('material_lead_days', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(365)], verbose_name='longest material lead time (working days)')),
-                ('standard_price', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='standard price')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                ("code", models.CharField(max_length=30, unique=True, verbose_name="product / style code")),
+                ("name", models.CharField(max_length=200, verbose_name="product name")),
+                (
+                    "industry",
+                    models.CharField(
+                        choices=[
+                            ("apparel", "Apparel"),
+                            ("printing", "Printing and paper"),
+                            ("generic", "Generic"),
+                        ],
+                        default="generic",
+                        max_length=20,
+                        verbose_name="industry",
+                    ),
+                ),
+                (
+                    "family",
+                    models.CharField(
+                        blank=True,
+                        help_text="Used to group released orders for the planner",
+                        max_length=50,
+                        verbose_name="product family",
+                    ),
+                ),
+                ("work_centre", models.CharField(blank=True, max_length=50, verbose_name="work centre")),
+                ("spec", models.CharField(blank=True, max_length=200, verbose_name="specification")),
+                ("unit", models.CharField(default="pcs", max_length=10, verbose_name="unit")),
+                (
+                    "production_cycle_days",
+                    models.PositiveSmallIntegerField(
+                        default=10,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(365),
+                        ],
+                        verbose_name="production cycle (working days)",
+                    ),
+                ),
+                (
+                    "material_lead_days",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MaxValueValidator(365)],
+                        verbose_name="longest material lead time (working days)",
+                    ),
+                ),
+                (
+                    "standard_price",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default=Decimal("0"),
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="standard price",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'product',
-                'verbose_name_plural': 'products',
-                'ordering': ['code'],
+                "verbose_name": "product",
+                "verbose_name_plural": "products",
+                "ordering": ["code"],
             },
         ),
     ]

@@ -8,109 +8,278 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('orders', '0001_initial'),
-        ('parties', '0001_initial'),
-        ('shipping', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("orders", "0001_initial"),
+        ("parties", "0001_initial"),
+        ("shipping", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Complaint',
+            name="Complaint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('number', models.CharField(max_length=20, unique=True, verbose_name='complaint number')),
-                ('type', models.CharField(choices=[('quality', 'Quality'), ('delivery', 'Delivery (late)'), ('quantity', 'Quantity'), ('packing', 'Packing'), ('service', 'Service / attitude')], max_length=20, verbose_name='type')),
-                ('severity', models.CharField(choices=[('minor', 'Minor'), ('major', 'Major'), ('critical', 'Critical')], default='major', max_length=10, verbose_name='severity')),
-                ('received_on', models.DateField(verbose_name='received on')),
-                ('description', models.TextField(verbose_name='description')),
-                ('quantity_affected', models.DecimalField(decimal_places=3, default=Decimal('0'), max_digits=14, verbose_name='quantity affected')),
-                ('claim_amount', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14, verbose_name='claim amount')),
-                ('currency', models.CharField(max_length=3, verbose_name='currency')),
-                ('status', models.CharField(choices=[('registered', 'Registered'), ('investigating', 'Investigating'), ('root_cause', 'Root cause found'), ('corrective_action', 'Corrective action taken'), ('customer_confirmed', 'Confirmed by the customer'), ('closed', 'Closed')], default='registered', max_length=20, verbose_name='status')),
-                ('deadline', models.DateField(blank=True, null=True, verbose_name='deadline of the current step')),
-                ('root_cause', models.TextField(blank=True, verbose_name='root cause')),
-                ('corrective_action', models.TextField(blank=True, verbose_name='corrective action')),
-                ('customer_confirmation', models.TextField(blank=True, verbose_name="customer's confirmation")),
-                ('closing_note', models.TextField(blank=True, verbose_name='closing note')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('is_violation_evidence', models.BooleanField(default=False, verbose_name='evidence of a violation')),
-                ('violation_note', models.CharField(blank=True, max_length=300, verbose_name='violation note')),
-                ('violation_ref', models.CharField(blank=True, max_length=50, verbose_name='violation reference')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='complaints', to='parties.customer', verbose_name='customer')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='complaints', to='orders.order', verbose_name='order')),
-                ('registered_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='registered by')),
-                ('responsible_department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.department', verbose_name='responsible department')),
-                ('shipment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='complaints', to='shipping.shipment', verbose_name='shipment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                ("number", models.CharField(max_length=20, unique=True, verbose_name="complaint number")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("quality", "Quality"),
+                            ("delivery", "Delivery (late)"),
+                            ("quantity", "Quantity"),
+                            ("packing", "Packing"),
+                            ("service", "Service / attitude"),
+                        ],
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[("minor", "Minor"), ("major", "Major"), ("critical", "Critical")],
+                        default="major",
+                        max_length=10,
+                        verbose_name="severity",
+                    ),
+                ),
+                ("received_on", models.DateField(verbose_name="received on")),
+                ("description", models.TextField(verbose_name="description")),
+                (
+                    "quantity_affected",
+                    models.DecimalField(
+                        decimal_places=3,
+                        default=Decimal("0"),
+                        max_digits=14,
+                        verbose_name="quantity affected",
+                    ),
+                ),
+                (
+                    "claim_amount",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0"), max_digits=14, verbose_name="claim amount"
+                    ),
+                ),
+                ("currency", models.CharField(max_length=3, verbose_name="currency")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("registered", "Registered"),
+                            ("investigating", "Investigating"),
+                            ("root_cause", "Root cause found"),
+                            ("corrective_action", "Corrective action taken"),
+                            ("customer_confirmed", "Confirmed by the customer"),
+                            ("closed", "Closed"),
+                        ],
+                        default="registered",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "deadline",
+                    models.DateField(blank=True, null=True, verbose_name="deadline of the current step"),
+                ),
+                ("root_cause", models.TextField(blank=True, verbose_name="root cause")),
+                ("corrective_action", models.TextField(blank=True, verbose_name="corrective action")),
+                (
+                    "customer_confirmation",
+                    models.TextField(blank=True, verbose_name="customer's confirmation"),
+                ),
+                ("closing_note", models.TextField(blank=True, verbose_name="closing note")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="closed at")),
+                (
+                    "is_violation_evidence",
+                    models.BooleanField(default=False, verbose_name="evidence of a violation"),
+                ),
+                (
+                    "violation_note",
+                    models.CharField(blank=True, max_length=300, verbose_name="violation note"),
+                ),
+                (
+                    "violation_ref",
+                    models.CharField(blank=True, max_length=50, verbose_name="violation reference"),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="complaints",
+                        to="parties.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="complaints",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
+                (
+                    "registered_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="registered by",
+                    ),
+                ),
+                (
+                    "responsible_department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.department",
+                        verbose_name="responsible department",
+                    ),
+                ),
+                (
+                    "shipment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="complaints",
+                        to="shipping.shipment",
+                        verbose_name="shipment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'complaint',
-                'verbose_name_plural': 'complaints',
-                'ordering': ['-received_on', '-id'],
+                "verbose_name": "complaint",
+                "verbose_name_plural": "complaints",
+                "ordering": ["-received_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ComplaintEvent',
+            name="ComplaintEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type', models.CharField(max_length=40, verbose_name='type')),
-                ('from_status', models.CharField(blank=True, max_length=30, verbose_name='from')),
-                ('to_status', models.CharField(blank=True, max_length=30, verbose_name='to')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='data')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='time')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
-                ('complaint', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='complaints.complaint', verbose_name='complaint')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("type", models.CharField(max_length=40, verbose_name="type")),
+                ("from_status", models.CharField(blank=True, max_length=30, verbose_name="from")),
+                ("to_status", models.CharField(blank=True, max_length=30, verbose_name="to")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="data")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="time")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
+                (
+                    "complaint",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="complaints.complaint",
+                        verbose_name="complaint",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'complaint event',
-                'verbose_name_plural': 'complaint events',
-                'ordering': ['created_at', 'id'],
-                'abstract': False,
+                "verbose_name": "complaint event",
+                "verbose_name_plural": "complaint events",
+                "ordering": ["created_at", "id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ComplaintPhoto',
+            name="ComplaintPhoto",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to=gendan.complaints.models.complaint_photo_path, verbose_name='photo')),
-                ('caption', models.CharField(blank=True, max_length=200, verbose_name='caption')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('complaint', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='photos', to='complaints.complaint', verbose_name='complaint')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        upload_to=gendan.complaints.models.complaint_photo_path, verbose_name="photo"
+                    ),
+                ),
+                ("caption", models.CharField(blank=True, max_length=200, verbose_name="caption")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "complaint",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="photos",
+                        to="complaints.complaint",
+                        verbose_name="complaint",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'complaint photo',
-                'verbose_name_plural': 'complaint photos',
-                'ordering': ['complaint', 'id'],
+                "verbose_name": "complaint photo",
+                "verbose_name_plural": "complaint photos",
+                "ordering": ["complaint", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='complaint',
-            index=models.Index(fields=['status', 'deadline'], name='complaints_status_deadline'),
+            model_name="complaint",
+            index=models.Index(fields=["status", "deadline"], name="complaints_status_deadline"),
         ),
         migrations.AddIndex(
-            model_name='complaint',
-            index=models.Index(fields=['customer', 'received_on'], name='complaints_customer_date'),
+            model_name="complaint",
+            index=models.Index(fields=["customer", "received_on"], name="complaints_customer_date"),
         ),
         migrations.AddConstraint(
-            model_name='complaint',
-            constraint=models.CheckConstraint(condition=models.Q(('claim_amount__gte', 0)), name='complaints_claim_nonneg'),
+            model_name="complaint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("claim_amount__gte", 0)), name="complaints_claim_nonneg"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='complaint',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity_affected__gte', 0)), name='complaints_qty_nonneg'),
+            model_name="complaint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity_affected__gte", 0)), name="complaints_qty_nonneg"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='complaint',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'registered'), ('responsible_department__isnull', False), _connector='OR'), name='complaints_department_after_registration'),
+            model_name="complaint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status", "registered"), ("responsible_department__isnull", False), _connector="OR"
+                ),
+                name="complaints_department_after_registration",
+            ),
         ),
     ]

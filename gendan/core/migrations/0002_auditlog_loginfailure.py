@@ -6,42 +6,78 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditLog',
+            name="AuditLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('export', 'Export'), ('print', 'Print'), ('import', 'Import'), ('login_locked', 'Login locked')], max_length=20, verbose_name='action')),
-                ('what', models.CharField(max_length=100, verbose_name='what')),
-                ('object_ref', models.CharField(blank=True, max_length=100, verbose_name='object')),
-                ('scope', models.CharField(blank=True, max_length=200, verbose_name='scope applied')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='data')),
-                ('address', models.GenericIPAddressField(blank=True, null=True, verbose_name='address')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='time')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("export", "Export"),
+                            ("print", "Print"),
+                            ("import", "Import"),
+                            ("login_locked", "Login locked"),
+                        ],
+                        max_length=20,
+                        verbose_name="action",
+                    ),
+                ),
+                ("what", models.CharField(max_length=100, verbose_name="what")),
+                ("object_ref", models.CharField(blank=True, max_length=100, verbose_name="object")),
+                ("scope", models.CharField(blank=True, max_length=200, verbose_name="scope applied")),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="data")),
+                ("address", models.GenericIPAddressField(blank=True, null=True, verbose_name="address")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="time")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit log entry',
-                'verbose_name_plural': 'audit log',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "audit log entry",
+                "verbose_name_plural": "audit log",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='LoginFailure',
+            name="LoginFailure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('username', models.CharField(max_length=150)),
-                ('address', models.GenericIPAddressField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("username", models.CharField(max_length=150)),
+                ("address", models.GenericIPAddressField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'indexes': [models.Index(fields=['username', 'address', 'created_at'], name='core_loginfail_user_addr'), models.Index(fields=['address', 'created_at'], name='core_loginfail_addr')],
+                "indexes": [
+                    models.Index(
+                        fields=["username", "address", "created_at"], name="core_loginfail_user_addr"
+                    ),
+                    models.Index(fields=["address", "created_at"], name="core_loginfail_addr"),
+                ],
             },
         ),
     ]

@@ -10,345 +10,898 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orders', '0001_initial'),
+        ("orders", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ScanMark',
+            name="ScanMark",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=120, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=120, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'scan mark',
-                'verbose_name_plural': 'scan marks',
+                "verbose_name": "scan mark",
+                "verbose_name_plural": "scan marks",
             },
         ),
         migrations.CreateModel(
-            name='ScanRun',
+            name="ScanRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField(verbose_name='started at')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
-                ('as_of', models.DateTimeField(verbose_name='as of')),
-                ('summary', models.JSONField(blank=True, default=dict, verbose_name='summary')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_at", models.DateTimeField(verbose_name="started at")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="finished at")),
+                ("as_of", models.DateTimeField(verbose_name="as of")),
+                ("summary", models.JSONField(blank=True, default=dict, verbose_name="summary")),
             ],
             options={
-                'verbose_name': 'scan run',
-                'verbose_name_plural': 'scan runs',
-                'ordering': ['-started_at'],
+                "verbose_name": "scan run",
+                "verbose_name_plural": "scan runs",
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='FollowupPolicy',
+            name="FollowupPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('effective_from', models.DateField(unique=True, verbose_name='effective from')),
-                ('records_per_day', models.PositiveSmallIntegerField(default=2, help_text='The working day is split into this many equal slots (2: morning and afternoon).', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(6)], verbose_name='progress records per working day')),
-                ('day_starts_at', models.TimeField(default=datetime.time(6, 0), verbose_name='follow-up day starts at')),
-                ('day_ends_at', models.TimeField(default=datetime.time(18, 0), verbose_name='follow-up day ends at')),
-                ('due_soon_days', models.PositiveSmallIntegerField(default=2, validators=[django.core.validators.MaxValueValidator(30)], verbose_name='due soon (working days)')),
-                ('escalation_l1_hours', models.PositiveSmallIntegerField(default=24, help_text='An open exception still at level 1 after this goes to the supervisor.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(2000)], verbose_name='level 1 time limit (hours)')),
-                ('escalation_l2_hours', models.PositiveSmallIntegerField(default=48, help_text='An open exception still at level 2 after this goes to the general manager.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(2000)], verbose_name='level 2 time limit (hours)')),
-                ('concealment_hours', models.PositiveSmallIntegerField(default=24, help_text='A delay or quality problem with no exception raised within this time is listed.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(2000)], verbose_name='exception expected within (hours)')),
-                ('risk_buffer_days', models.PositiveSmallIntegerField(default=2, validators=[django.core.validators.MaxValueValidator(60)], verbose_name='risk buffer (working days)')),
-                ('projection_days', models.PositiveSmallIntegerField(default=5, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(30)], verbose_name='projection from the last (working days)')),
-                ('original_reminder_days', models.PositiveSmallIntegerField(default=3, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(90)], verbose_name='remind of a pending original every (days)')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("effective_from", models.DateField(unique=True, verbose_name="effective from")),
+                (
+                    "records_per_day",
+                    models.PositiveSmallIntegerField(
+                        default=2,
+                        help_text="The working day is split into this many equal slots (2: morning and afternoon).",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(6),
+                        ],
+                        verbose_name="progress records per working day",
+                    ),
+                ),
+                (
+                    "day_starts_at",
+                    models.TimeField(default=datetime.time(6, 0), verbose_name="follow-up day starts at"),
+                ),
+                (
+                    "day_ends_at",
+                    models.TimeField(default=datetime.time(18, 0), verbose_name="follow-up day ends at"),
+                ),
+                (
+                    "due_soon_days",
+                    models.PositiveSmallIntegerField(
+                        default=2,
+                        validators=[django.core.validators.MaxValueValidator(30)],
+                        verbose_name="due soon (working days)",
+                    ),
+                ),
+                (
+                    "escalation_l1_hours",
+                    models.PositiveSmallIntegerField(
+                        default=24,
+                        help_text="An open exception still at level 1 after this goes to the supervisor.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(2000),
+                        ],
+                        verbose_name="level 1 time limit (hours)",
+                    ),
+                ),
+                (
+                    "escalation_l2_hours",
+                    models.PositiveSmallIntegerField(
+                        default=48,
+                        help_text="An open exception still at level 2 after this goes to the general manager.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(2000),
+                        ],
+                        verbose_name="level 2 time limit (hours)",
+                    ),
+                ),
+                (
+                    "concealment_hours",
+                    models.PositiveSmallIntegerField(
+                        default=24,
+                        help_text="A delay or quality problem with no exception raised within this time is listed.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(2000),
+                        ],
+                        verbose_name="exception expected within (hours)",
+                    ),
+                ),
+                (
+                    "risk_buffer_days",
+                    models.PositiveSmallIntegerField(
+                        default=2,
+                        validators=[django.core.validators.MaxValueValidator(60)],
+                        verbose_name="risk buffer (working days)",
+                    ),
+                ),
+                (
+                    "projection_days",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(30),
+                        ],
+                        verbose_name="projection from the last (working days)",
+                    ),
+                ),
+                (
+                    "original_reminder_days",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(90),
+                        ],
+                        verbose_name="remind of a pending original every (days)",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
             ],
             options={
-                'verbose_name': 'follow-up policy',
-                'verbose_name_plural': 'follow-up policies',
-                'ordering': ['-effective_from'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('day_ends_at__gt', models.F('day_starts_at'))), name='followup_policy_day_ordered'), models.CheckConstraint(condition=models.Q(('records_per_day__gte', 1), ('records_per_day__lte', 6)), name='followup_policy_records_range')],
+                "verbose_name": "follow-up policy",
+                "verbose_name_plural": "follow-up policies",
+                "ordering": ["-effective_from"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("day_ends_at__gt", models.F("day_starts_at"))),
+                        name="followup_policy_day_ordered",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("records_per_day__gte", 1), ("records_per_day__lte", 6)),
+                        name="followup_policy_records_range",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OrderRisk',
+            name="OrderRisk",
             fields=[
-                ('order', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='risk', serialize=False, to='orders.order', verbose_name='order')),
-                ('level', models.CharField(choices=[('green', 'Green'), ('amber', 'Amber'), ('red', 'Red')], default='green', max_length=10, verbose_name='risk')),
-                ('reasons', models.JSONField(blank=True, default=list, verbose_name='reasons')),
-                ('projected_finish', models.DateField(blank=True, null=True, verbose_name='projected finish')),
-                ('daily_output', models.DecimalField(blank=True, decimal_places=3, max_digits=14, null=True, verbose_name='output per working day')),
-                ('quantity_done', models.DecimalField(blank=True, decimal_places=3, max_digits=14, null=True, verbose_name='quantity done')),
-                ('stage', models.CharField(blank=True, choices=[('material', 'Materials'), ('prepress', 'Cutting / pre-press'), ('production', 'Sewing / printing'), ('finishing', 'Finishing / post-press'), ('inspection', 'Inspection'), ('packing', 'Packing')], max_length=20, verbose_name='stage')),
-                ('level_since', models.DateTimeField(verbose_name='at this level since')),
-                ('delay_since', models.DateTimeField(blank=True, null=True, verbose_name='projected late since')),
-                ('computed_at', models.DateTimeField(verbose_name='computed at')),
+                (
+                    "order",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="risk",
+                        serialize=False,
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("green", "Green"), ("amber", "Amber"), ("red", "Red")],
+                        default="green",
+                        max_length=10,
+                        verbose_name="risk",
+                    ),
+                ),
+                ("reasons", models.JSONField(blank=True, default=list, verbose_name="reasons")),
+                (
+                    "projected_finish",
+                    models.DateField(blank=True, null=True, verbose_name="projected finish"),
+                ),
+                (
+                    "daily_output",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="output per working day",
+                    ),
+                ),
+                (
+                    "quantity_done",
+                    models.DecimalField(
+                        blank=True, decimal_places=3, max_digits=14, null=True, verbose_name="quantity done"
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("material", "Materials"),
+                            ("prepress", "Cutting / pre-press"),
+                            ("production", "Sewing / printing"),
+                            ("finishing", "Finishing / post-press"),
+                            ("inspection", "Inspection"),
+                            ("packing", "Packing"),
+                        ],
+                        max_length=20,
+                        verbose_name="stage",
+                    ),
+                ),
+                ("level_since", models.DateTimeField(verbose_name="at this level since")),
+                (
+                    "delay_since",
+                    models.DateTimeField(blank=True, null=True, verbose_name="projected late since"),
+                ),
+                ("computed_at", models.DateTimeField(verbose_name="computed at")),
             ],
             options={
-                'verbose_name': 'order risk',
-                'verbose_name_plural': 'order risks',
-                'indexes': [models.Index(fields=['level', 'projected_finish'], name='followup_risk_level')],
+                "verbose_name": "order risk",
+                "verbose_name_plural": "order risks",
+                "indexes": [models.Index(fields=["level", "projected_finish"], name="followup_risk_level")],
             },
         ),
         migrations.CreateModel(
-            name='ProgressRecord',
+            name="ProgressRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recorded_at', models.DateTimeField(verbose_name='recorded at')),
-                ('work_date', models.DateField(verbose_name='working day')),
-                ('slot', models.PositiveSmallIntegerField(verbose_name='slot')),
-                ('stage', models.CharField(choices=[('material', 'Materials'), ('prepress', 'Cutting / pre-press'), ('production', 'Sewing / printing'), ('finishing', 'Finishing / post-press'), ('inspection', 'Inspection'), ('packing', 'Packing')], max_length=20, verbose_name='stage')),
-                ('quantity_done', models.DecimalField(decimal_places=3, default=Decimal('0'), max_digits=14, verbose_name='quantity done so far at this stage')),
-                ('state', models.CharField(choices=[('normal', 'Normal'), ('behind', 'Behind schedule'), ('quality', 'Quality problem')], default='normal', max_length=20, verbose_name='state')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='progress_records', to='orders.order', verbose_name='order')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(verbose_name="recorded at")),
+                ("work_date", models.DateField(verbose_name="working day")),
+                ("slot", models.PositiveSmallIntegerField(verbose_name="slot")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("material", "Materials"),
+                            ("prepress", "Cutting / pre-press"),
+                            ("production", "Sewing / printing"),
+                            ("finishing", "Finishing / post-press"),
+                            ("inspection", "Inspection"),
+                            ("packing", "Packing"),
+                        ],
+                        max_length=20,
+                        verbose_name="stage",
+                    ),
+                ),
+                (
+                    "quantity_done",
+                    models.DecimalField(
+                        decimal_places=3,
+                        default=Decimal("0"),
+                        max_digits=14,
+                        verbose_name="quantity done so far at this stage",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("normal", "Normal"),
+                            ("behind", "Behind schedule"),
+                            ("quality", "Quality problem"),
+                        ],
+                        default="normal",
+                        max_length=20,
+                        verbose_name="state",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="progress_records",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'progress record',
-                'verbose_name_plural': 'progress records',
-                'ordering': ['-recorded_at', '-id'],
+                "verbose_name": "progress record",
+                "verbose_name_plural": "progress records",
+                "ordering": ["-recorded_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ProgressPhoto',
+            name="ProgressPhoto",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=gendan.followup.models._photo_path, verbose_name='photo')),
-                ('original_name', models.CharField(blank=True, max_length=200, verbose_name='file name')),
-                ('image_format', models.CharField(max_length=10, verbose_name='format')),
-                ('size', models.PositiveIntegerField(verbose_name='size (bytes)')),
-                ('width', models.PositiveIntegerField(verbose_name='width')),
-                ('height', models.PositiveIntegerField(verbose_name='height')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded at')),
-                ('record', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='followup.progressrecord', verbose_name='progress record')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200, upload_to=gendan.followup.models._photo_path, verbose_name="photo"
+                    ),
+                ),
+                ("original_name", models.CharField(blank=True, max_length=200, verbose_name="file name")),
+                ("image_format", models.CharField(max_length=10, verbose_name="format")),
+                ("size", models.PositiveIntegerField(verbose_name="size (bytes)")),
+                ("width", models.PositiveIntegerField(verbose_name="width")),
+                ("height", models.PositiveIntegerField(verbose_name="height")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="uploaded at")),
+                (
+                    "record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="photos",
+                        to="followup.progressrecord",
+                        verbose_name="progress record",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'progress photo',
-                'verbose_name_plural': 'progress photos',
-                'ordering': ['id'],
+                "verbose_name": "progress photo",
+                "verbose_name_plural": "progress photos",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='ShipmentConfirmation',
+            name="ShipmentConfirmation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('work_date', models.DateField(verbose_name='date')),
-                ('quantity_shipped', models.DecimalField(decimal_places=3, default=Decimal('0'), max_digits=14, verbose_name='quantity that left today')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note (carrier, tracking number)')),
-                ('confirmed_at', models.DateTimeField(verbose_name='confirmed at')),
-                ('confirmed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='confirmed by')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shipment_confirmations', to='orders.order', verbose_name='order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("work_date", models.DateField(verbose_name="date")),
+                (
+                    "quantity_shipped",
+                    models.DecimalField(
+                        decimal_places=3,
+                        default=Decimal("0"),
+                        max_digits=14,
+                        verbose_name="quantity that left today",
+                    ),
+                ),
+                (
+                    "note",
+                    models.CharField(
+                        blank=True, max_length=300, verbose_name="note (carrier, tracking number)"
+                    ),
+                ),
+                ("confirmed_at", models.DateTimeField(verbose_name="confirmed at")),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="confirmed by",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="shipment_confirmations",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'shipment confirmation',
-                'verbose_name_plural': 'shipment confirmations',
-                'ordering': ['-work_date', 'order'],
+                "verbose_name": "shipment confirmation",
+                "verbose_name_plural": "shipment confirmations",
+                "ordering": ["-work_date", "order"],
             },
         ),
         migrations.CreateModel(
-            name='TaPlan',
+            name="TaPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('promised_date', models.DateField(verbose_name='scheduled back from')),
-                ('warnings', models.JSONField(blank=True, default=list, verbose_name='warnings')),
-                ('generated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='generated by')),
-                ('order', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='ta_plan', to='orders.order', verbose_name='order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("promised_date", models.DateField(verbose_name="scheduled back from")),
+                ("warnings", models.JSONField(blank=True, default=list, verbose_name="warnings")),
+                (
+                    "generated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="generated by",
+                    ),
+                ),
+                (
+                    "order",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ta_plan",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'T&A plan',
-                'verbose_name_plural': 'T&A plans',
+                "verbose_name": "T&A plan",
+                "verbose_name_plural": "T&A plans",
             },
         ),
         migrations.CreateModel(
-            name='TaMilestone',
+            name="TaMilestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('code', models.SlugField(max_length=40, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('owner_role', models.CharField(choices=[('merchandiser', 'Merchandiser'), ('supervisor', 'Supervisor'), ('general_manager', 'General manager'), ('sales', 'Salesperson'), ('planner', 'Planner'), ('reviewer', 'Reviewer'), ('auditor', 'Auditor'), ('admin', 'Administrator')], max_length=20, verbose_name='owner role')),
-                ('lead_days', models.PositiveSmallIntegerField(default=0, verbose_name='lead time (working days)')),
-                ('mandatory', models.BooleanField(default=True, verbose_name='mandatory')),
-                ('sequence', models.PositiveSmallIntegerField(default=0, verbose_name='sequence')),
-                ('baseline_date', models.DateField(verbose_name='baseline date')),
-                ('planned_date', models.DateField(verbose_name='planned date')),
-                ('actual_date', models.DateField(blank=True, null=True, verbose_name='actual date')),
-                ('due_noticed_for', models.DateField(blank=True, editable=False, null=True)),
-                ('overdue_noticed_for', models.DateField(blank=True, editable=False, null=True)),
-                ('offset_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='followup.tamilestone', verbose_name='counted back from')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='ta_milestones', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='followup.taplan', verbose_name='plan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                ("code", models.SlugField(max_length=40, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "owner_role",
+                    models.CharField(
+                        choices=[
+                            ("merchandiser", "Merchandiser"),
+                            ("supervisor", "Supervisor"),
+                            ("general_manager", "General manager"),
+                            ("sales", "Salesperson"),
+                            ("planner", "Planner"),
+                            ("reviewer", "Reviewer"),
+                            ("auditor", "Auditor"),
+                            ("admin", "Administrator"),
+                        ],
+                        max_length=20,
+                        verbose_name="owner role",
+                    ),
+                ),
+                (
+                    "lead_days",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="lead time (working days)"),
+                ),
+                ("mandatory", models.BooleanField(default=True, verbose_name="mandatory")),
+                ("sequence", models.PositiveSmallIntegerField(default=0, verbose_name="sequence")),
+                ("baseline_date", models.DateField(verbose_name="baseline date")),
+                ("planned_date", models.DateField(verbose_name="planned date")),
+                ("actual_date", models.DateField(blank=True, null=True, verbose_name="actual date")),
+                ("due_noticed_for", models.DateField(blank=True, editable=False, null=True)),
+                ("overdue_noticed_for", models.DateField(blank=True, editable=False, null=True)),
+                (
+                    "offset_from",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="followup.tamilestone",
+                        verbose_name="counted back from",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="ta_milestones",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="milestones",
+                        to="followup.taplan",
+                        verbose_name="plan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'T&A milestone',
-                'verbose_name_plural': 'T&A milestones',
-                'ordering': ['plan', 'planned_date', 'sequence', 'id'],
+                "verbose_name": "T&A milestone",
+                "verbose_name_plural": "T&A milestones",
+                "ordering": ["plan", "planned_date", "sequence", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TaTemplate',
+            name="TaTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('business_type', models.CharField(blank=True, choices=[('bulk', 'Bulk order'), ('sample', 'Sample order'), ('purchased', 'Purchased-goods order')], help_text='Blank: any', max_length=20, verbose_name='business type')),
-                ('industry', models.CharField(choices=[('apparel', 'Apparel'), ('printing', 'Printing and paper'), ('generic', 'Generic')], max_length=20, verbose_name='industry')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "business_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("bulk", "Bulk order"),
+                            ("sample", "Sample order"),
+                            ("purchased", "Purchased-goods order"),
+                        ],
+                        help_text="Blank: any",
+                        max_length=20,
+                        verbose_name="business type",
+                    ),
+                ),
+                (
+                    "industry",
+                    models.CharField(
+                        choices=[
+                            ("apparel", "Apparel"),
+                            ("printing", "Printing and paper"),
+                            ("generic", "Generic"),
+                        ],
+                        max_length=20,
+                        verbose_name="industry",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'T&A template',
-                'verbose_name_plural': 'T&A templates',
-                'ordering': ['industry', 'business_type', 'code'],
-                'indexes': [models.Index(fields=['industry', 'business_type', 'active'], name='followup_tpl_match')],
+                "verbose_name": "T&A template",
+                "verbose_name_plural": "T&A templates",
+                "ordering": ["industry", "business_type", "code"],
+                "indexes": [
+                    models.Index(fields=["industry", "business_type", "active"], name="followup_tpl_match")
+                ],
             },
         ),
         migrations.AddField(
-            model_name='taplan',
-            name='template',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='followup.tatemplate', verbose_name='template'),
+            model_name="taplan",
+            name="template",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="followup.tatemplate",
+                verbose_name="template",
+            ),
         ),
         migrations.CreateModel(
-            name='TaTemplateMilestone',
+            name="TaTemplateMilestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('owner_role', models.CharField(choices=[('merchandiser', 'Merchandiser'), ('supervisor', 'Supervisor'), ('general_manager', 'General manager'), ('sales', 'Salesperson'), ('planner', 'Planner'), ('reviewer', 'Reviewer'), ('auditor', 'Auditor'), ('admin', 'Administrator')], default='merchandiser', max_length=20, verbose_name='owner role')),
-                ('lead_days', models.PositiveSmallIntegerField(default=0, help_text='Working days before the promised date, or before the milestone it is offset from.', validators=[django.core.validators.MaxValueValidator(365)], verbose_name='lead time (working days)')),
-                ('mandatory', models.BooleanField(default=True, verbose_name='mandatory')),
-                ('sequence', models.PositiveSmallIntegerField(default=0, verbose_name='sequence')),
-                ('offset_from', models.ForeignKey(blank=True, help_text='Blank: counted back from the promised date.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='dependants', to='followup.tatemplatemilestone', verbose_name='counted back from')),
-                ('template', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='followup.tatemplate', verbose_name='template')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "owner_role",
+                    models.CharField(
+                        choices=[
+                            ("merchandiser", "Merchandiser"),
+                            ("supervisor", "Supervisor"),
+                            ("general_manager", "General manager"),
+                            ("sales", "Salesperson"),
+                            ("planner", "Planner"),
+                            ("reviewer", "Reviewer"),
+                            ("auditor", "Auditor"),
+                            ("admin", "Administrator"),
+                        ],
+                        default="merchandiser",
+                        max_length=20,
+                        verbose_name="owner role",
+                    ),
+                ),
+                (
+                    "lead_days",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="Working days before the promised date, or before the milestone it is offset from.",
+                        validators=[django.core.validators.MaxValueValidator(365)],
+                        verbose_name="lead time (working days)",
+                    ),
+                ),
+                ("mandatory", models.BooleanField(default=True, verbose_name="mandatory")),
+                ("sequence", models.PositiveSmallIntegerField(default=0, verbose_name="sequence")),
+                (
+                    "offset_from",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Blank: counted back from the promised date.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dependants",
+                        to="followup.tatemplatemilestone",
+                        verbose_name="counted back from",
+                    ),
+                ),
+                (
+                    "template",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="milestones",
+                        to="followup.tatemplate",
+                        verbose_name="template",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'T&A template milestone',
-                'verbose_name_plural': 'T&A template milestones',
-                'ordering': ['template', 'sequence', 'id'],
+                "verbose_name": "T&A template milestone",
+                "verbose_name_plural": "T&A template milestones",
+                "ordering": ["template", "sequence", "id"],
             },
         ),
         migrations.CreateModel(
-            name='WeeklyReport',
+            name="WeeklyReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('week_start', models.DateField(verbose_name='week starting')),
-                ('notes', models.TextField(blank=True, verbose_name='summary and next week')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='sent to the supervisor at')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='weekly_reports', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("week_start", models.DateField(verbose_name="week starting")),
+                ("notes", models.TextField(blank=True, verbose_name="summary and next week")),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="sent to the supervisor at"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="weekly_reports",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'weekly report',
-                'verbose_name_plural': 'weekly reports',
+                "verbose_name": "weekly report",
+                "verbose_name_plural": "weekly reports",
             },
         ),
         migrations.CreateModel(
-            name='DailyLog',
+            name="DailyLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('date', models.DateField(verbose_name='date')),
-                ('notes', models.TextField(blank=True, verbose_name='my notes')),
-                ('plan_notes', models.TextField(blank=True, verbose_name='my plan for tomorrow')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='daily_logs', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("date", models.DateField(verbose_name="date")),
+                ("notes", models.TextField(blank=True, verbose_name="my notes")),
+                ("plan_notes", models.TextField(blank=True, verbose_name="my plan for tomorrow")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="daily_logs",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'daily log',
-                'verbose_name_plural': 'daily logs',
-                'constraints': [models.UniqueConstraint(fields=('user', 'date'), name='followup_dailylog_uniq')],
+                "verbose_name": "daily log",
+                "verbose_name_plural": "daily logs",
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "date"), name="followup_dailylog_uniq")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='FollowupException',
+            name="FollowupException",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('number', models.CharField(max_length=20, unique=True, verbose_name='number')),
-                ('type', models.CharField(choices=[('schedule', 'Schedule'), ('quality', 'Quality'), ('material', 'Material'), ('outsourcing', 'Outsourcing'), ('customer', 'Customer-caused'), ('other', 'Other')], max_length=20, verbose_name='type')),
-                ('severity', models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High'), ('critical', 'Critical')], default='medium', max_length=10, verbose_name='severity')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('impact_days', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(365)], verbose_name='impact on the delivery date (working days)')),
-                ('level', models.PositiveSmallIntegerField(default=1, verbose_name='level')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('resolved', 'Resolved'), ('closed', 'Closed')], default='open', max_length=10, verbose_name='status')),
-                ('resolution', models.TextField(blank=True, verbose_name='resolution')),
-                ('raised_at', models.DateTimeField(verbose_name='raised at')),
-                ('escalated_at', models.DateTimeField(verbose_name='reached this level at')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='resolved at')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='exceptions', to='orders.order', verbose_name='order')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='exceptions_owned', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
-                ('raised_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='raised by')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='resolved by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                ("number", models.CharField(max_length=20, unique=True, verbose_name="number")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("schedule", "Schedule"),
+                            ("quality", "Quality"),
+                            ("material", "Material"),
+                            ("outsourcing", "Outsourcing"),
+                            ("customer", "Customer-caused"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[
+                            ("low", "Low"),
+                            ("medium", "Medium"),
+                            ("high", "High"),
+                            ("critical", "Critical"),
+                        ],
+                        default="medium",
+                        max_length=10,
+                        verbose_name="severity",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "impact_days",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MaxValueValidator(365)],
+                        verbose_name="impact on the delivery date (working days)",
+                    ),
+                ),
+                ("level", models.PositiveSmallIntegerField(default=1, verbose_name="level")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("resolved", "Resolved"), ("closed", "Closed")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("resolution", models.TextField(blank=True, verbose_name="resolution")),
+                ("raised_at", models.DateTimeField(verbose_name="raised at")),
+                ("escalated_at", models.DateTimeField(verbose_name="reached this level at")),
+                ("resolved_at", models.DateTimeField(blank=True, null=True, verbose_name="resolved at")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="closed at")),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="exceptions",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="exceptions_owned",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="raised by",
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="resolved by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'exception',
-                'verbose_name_plural': 'exceptions',
-                'ordering': ['-raised_at', '-id'],
-                'indexes': [models.Index(fields=['status', 'level', 'escalated_at'], name='followup_exc_escalation'), models.Index(fields=['order', 'raised_at'], name='followup_exc_order_time'), models.Index(fields=['owner', 'status'], name='followup_exc_owner_status')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('level__gte', 1), ('level__lte', 3)), name='followup_exc_level_range')],
+                "verbose_name": "exception",
+                "verbose_name_plural": "exceptions",
+                "ordering": ["-raised_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["status", "level", "escalated_at"], name="followup_exc_escalation"),
+                    models.Index(fields=["order", "raised_at"], name="followup_exc_order_time"),
+                    models.Index(fields=["owner", "status"], name="followup_exc_owner_status"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("level__gte", 1), ("level__lte", 3)),
+                        name="followup_exc_level_range",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='progressrecord',
-            index=models.Index(fields=['order', 'work_date', 'slot'], name='followup_rec_order_slot'),
+            model_name="progressrecord",
+            index=models.Index(fields=["order", "work_date", "slot"], name="followup_rec_order_slot"),
         ),
         migrations.AddIndex(
-            model_name='progressrecord',
-            index=models.Index(fields=['work_date', 'slot'], name='followup_rec_day_slot'),
+            model_name="progressrecord",
+            index=models.Index(fields=["work_date", "slot"], name="followup_rec_day_slot"),
         ),
         migrations.AddIndex(
-            model_name='progressrecord',
-            index=models.Index(fields=['state', 'recorded_at'], name='followup_rec_state_time'),
+            model_name="progressrecord",
+            index=models.Index(fields=["state", "recorded_at"], name="followup_rec_state_time"),
         ),
         migrations.AddIndex(
-            model_name='progressrecord',
-            index=models.Index(fields=['recorded_by', 'work_date'], name='followup_rec_user_day'),
+            model_name="progressrecord",
+            index=models.Index(fields=["recorded_by", "work_date"], name="followup_rec_user_day"),
         ),
         migrations.AddConstraint(
-            model_name='progressrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity_done__gte', 0)), name='followup_rec_qty_nonneg'),
+            model_name="progressrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity_done__gte", 0)), name="followup_rec_qty_nonneg"
+            ),
         ),
         migrations.AddIndex(
-            model_name='shipmentconfirmation',
-            index=models.Index(fields=['confirmed_by', 'work_date'], name='followup_shipconf_user_day'),
+            model_name="shipmentconfirmation",
+            index=models.Index(fields=["confirmed_by", "work_date"], name="followup_shipconf_user_day"),
         ),
         migrations.AddConstraint(
-            model_name='shipmentconfirmation',
-            constraint=models.UniqueConstraint(fields=('order', 'work_date'), name='followup_shipconf_uniq'),
+            model_name="shipmentconfirmation",
+            constraint=models.UniqueConstraint(fields=("order", "work_date"), name="followup_shipconf_uniq"),
         ),
         migrations.AddConstraint(
-            model_name='shipmentconfirmation',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity_shipped__gte', 0)), name='followup_shipconf_qty_nonneg'),
+            model_name="shipmentconfirmation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity_shipped__gte", 0)), name="followup_shipconf_qty_nonneg"
+            ),
         ),
         migrations.AddIndex(
-            model_name='tamilestone',
-            index=models.Index(fields=['actual_date', 'planned_date'], name='followup_ms_open_due'),
+            model_name="tamilestone",
+            index=models.Index(fields=["actual_date", "planned_date"], name="followup_ms_open_due"),
         ),
         migrations.AddIndex(
-            model_name='tamilestone',
-            index=models.Index(fields=['owner', 'actual_date', 'planned_date'], name='followup_ms_owner_due'),
+            model_name="tamilestone",
+            index=models.Index(fields=["owner", "actual_date", "planned_date"], name="followup_ms_owner_due"),
         ),
         migrations.AddConstraint(
-            model_name='tamilestone',
-            constraint=models.UniqueConstraint(fields=('plan', 'code'), name='followup_ms_code_uniq'),
+            model_name="tamilestone",
+            constraint=models.UniqueConstraint(fields=("plan", "code"), name="followup_ms_code_uniq"),
         ),
         migrations.AddConstraint(
-            model_name='tatemplatemilestone',
-            constraint=models.UniqueConstraint(fields=('template', 'code'), name='followup_tplms_code_uniq'),
+            model_name="tatemplatemilestone",
+            constraint=models.UniqueConstraint(fields=("template", "code"), name="followup_tplms_code_uniq"),
         ),
         migrations.AddConstraint(
-            model_name='weeklyreport',
-            constraint=models.UniqueConstraint(fields=('user', 'week_start'), name='followup_weekly_uniq'),
+            model_name="weeklyreport",
+            constraint=models.UniqueConstraint(fields=("user", "week_start"), name="followup_weekly_uniq"),
         ),
     ]

@@ -7,210 +7,499 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('orders', '0001_initial'),
-        ('parties', '0001_initial'),
-        ('shipping', '0001_initial'),
+        ("catalog", "0001_initial"),
+        ("orders", "0001_initial"),
+        ("parties", "0001_initial"),
+        ("shipping", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Invoice',
+            name="Invoice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('number', models.CharField(max_length=20, unique=True, verbose_name='invoice number')),
-                ('currency', models.CharField(max_length=3, verbose_name='currency')),
-                ('invoice_date', models.DateField(verbose_name='invoice date')),
-                ('due_date', models.DateField(verbose_name='due date')),
-                ('payment_terms', models.CharField(choices=[('monthly', 'Monthly statement, net N days'), ('net', 'Net N days after invoice'), ('prepayment', 'Payment before shipment'), ('deposit', 'Deposit, balance before shipment'), ('cash', 'Cash on delivery')], max_length=20, verbose_name='payment terms')),
-                ('payment_days', models.PositiveSmallIntegerField(default=0, verbose_name='payment days')),
-                ('status', models.CharField(choices=[('issued', 'Issued'), ('cancelled', 'Cancelled')], default='issued', max_length=20, verbose_name='status')),
-                ('total_amount', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='total amount')),
-                ('paid_amount', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=16, verbose_name='paid amount')),
-                ('notes', models.CharField(blank=True, max_length=300, verbose_name='notes')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='cancelled at')),
-                ('cancel_reason', models.CharField(blank=True, max_length=300, verbose_name='cancellation reason')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='invoices', to='parties.customer', verbose_name='customer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                ("number", models.CharField(max_length=20, unique=True, verbose_name="invoice number")),
+                ("currency", models.CharField(max_length=3, verbose_name="currency")),
+                ("invoice_date", models.DateField(verbose_name="invoice date")),
+                ("due_date", models.DateField(verbose_name="due date")),
+                (
+                    "payment_terms",
+                    models.CharField(
+                        choices=[
+                            ("monthly", "Monthly statement, net N days"),
+                            ("net", "Net N days after invoice"),
+                            ("prepayment", "Payment before shipment"),
+                            ("deposit", "Deposit, balance before shipment"),
+                            ("cash", "Cash on delivery"),
+                        ],
+                        max_length=20,
+                        verbose_name="payment terms",
+                    ),
+                ),
+                ("payment_days", models.PositiveSmallIntegerField(default=0, verbose_name="payment days")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("issued", "Issued"), ("cancelled", "Cancelled")],
+                        default="issued",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "total_amount",
+                    models.DecimalField(decimal_places=2, max_digits=16, verbose_name="total amount"),
+                ),
+                (
+                    "paid_amount",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0"), max_digits=16, verbose_name="paid amount"
+                    ),
+                ),
+                ("notes", models.CharField(blank=True, max_length=300, verbose_name="notes")),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True, verbose_name="cancelled at")),
+                (
+                    "cancel_reason",
+                    models.CharField(blank=True, max_length=300, verbose_name="cancellation reason"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="invoices",
+                        to="parties.customer",
+                        verbose_name="customer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'invoice',
-                'verbose_name_plural': 'invoices',
-                'ordering': ['-invoice_date', '-id'],
+                "verbose_name": "invoice",
+                "verbose_name_plural": "invoices",
+                "ordering": ["-invoice_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='InvoiceEvent',
+            name="InvoiceEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type', models.CharField(max_length=40, verbose_name='type')),
-                ('from_status', models.CharField(blank=True, max_length=30, verbose_name='from')),
-                ('to_status', models.CharField(blank=True, max_length=30, verbose_name='to')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='data')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='time')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
-                ('invoice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='ledger.invoice', verbose_name='invoice')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("type", models.CharField(max_length=40, verbose_name="type")),
+                ("from_status", models.CharField(blank=True, max_length=30, verbose_name="from")),
+                ("to_status", models.CharField(blank=True, max_length=30, verbose_name="to")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="data")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="time")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
+                (
+                    "invoice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="ledger.invoice",
+                        verbose_name="invoice",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'invoice event',
-                'verbose_name_plural': 'invoice events',
-                'ordering': ['created_at', 'id'],
-                'abstract': False,
+                "verbose_name": "invoice event",
+                "verbose_name_plural": "invoice events",
+                "ordering": ["created_at", "id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='InvoiceLine',
+            name="InvoiceLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('line_no', models.PositiveSmallIntegerField(verbose_name='line')),
-                ('quantity', models.DecimalField(decimal_places=3, max_digits=14, verbose_name='quantity')),
-                ('unit_price', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='unit price')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='amount')),
-                ('invoice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lines', to='ledger.invoice', verbose_name='invoice')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='invoice_lines', to='orders.order', verbose_name='order')),
-                ('shipment_line', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='invoice_lines', to='shipping.shipmentline', verbose_name='shipment line')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("line_no", models.PositiveSmallIntegerField(verbose_name="line")),
+                ("quantity", models.DecimalField(decimal_places=3, max_digits=14, verbose_name="quantity")),
+                (
+                    "unit_price",
+                    models.DecimalField(decimal_places=4, max_digits=14, verbose_name="unit price"),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=16, verbose_name="amount")),
+                (
+                    "invoice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lines",
+                        to="ledger.invoice",
+                        verbose_name="invoice",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="invoice_lines",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
+                (
+                    "shipment_line",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="invoice_lines",
+                        to="shipping.shipmentline",
+                        verbose_name="shipment line",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'invoice line',
-                'verbose_name_plural': 'invoice lines',
-                'ordering': ['invoice', 'line_no'],
+                "verbose_name": "invoice line",
+                "verbose_name_plural": "invoice lines",
+                "ordering": ["invoice", "line_no"],
             },
         ),
         migrations.CreateModel(
-            name='LedgerEntry',
+            name="LedgerEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('posting', 'Posting'), ('reversal', 'Reversal')], default='posting', max_length=10, verbose_name='kind')),
-                ('posted_on', models.DateField(verbose_name='date')),
-                ('quantity', models.DecimalField(decimal_places=3, max_digits=14, verbose_name='quantity')),
-                ('unit_price', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='unit price')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='amount')),
-                ('currency', models.CharField(max_length=3, verbose_name='currency')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='posted at')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ledger_entries', to='parties.customer', verbose_name='customer')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ledger_entries', to='orders.order', verbose_name='order')),
-                ('order_line', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orders.orderline', verbose_name='order line')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.product', verbose_name='product / style')),
-                ('reversal_of', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reversal', to='ledger.ledgerentry', verbose_name='reverses')),
-                ('shipment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ledger_entries', to='shipping.shipment', verbose_name='shipment')),
-                ('shipment_line', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ledger_entries', to='shipping.shipmentline', verbose_name='shipment line')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("posting", "Posting"), ("reversal", "Reversal")],
+                        default="posting",
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("posted_on", models.DateField(verbose_name="date")),
+                ("quantity", models.DecimalField(decimal_places=3, max_digits=14, verbose_name="quantity")),
+                (
+                    "unit_price",
+                    models.DecimalField(decimal_places=4, max_digits=14, verbose_name="unit price"),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=16, verbose_name="amount")),
+                ("currency", models.CharField(max_length=3, verbose_name="currency")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="posted at")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger_entries",
+                        to="parties.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger_entries",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
+                (
+                    "order_line",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orders.orderline",
+                        verbose_name="order line",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.product",
+                        verbose_name="product / style",
+                    ),
+                ),
+                (
+                    "reversal_of",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reversal",
+                        to="ledger.ledgerentry",
+                        verbose_name="reverses",
+                    ),
+                ),
+                (
+                    "shipment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger_entries",
+                        to="shipping.shipment",
+                        verbose_name="shipment",
+                    ),
+                ),
+                (
+                    "shipment_line",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger_entries",
+                        to="shipping.shipmentline",
+                        verbose_name="shipment line",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ledger entry',
-                'verbose_name_plural': 'ledger entries',
-                'ordering': ['posted_on', 'id'],
+                "verbose_name": "ledger entry",
+                "verbose_name_plural": "ledger entries",
+                "ordering": ["posted_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Payment',
+            name="Payment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('received_on', models.DateField(verbose_name='received on')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='amount')),
-                ('currency', models.CharField(max_length=3, verbose_name='currency')),
-                ('method', models.CharField(choices=[('bank', 'Bank transfer'), ('cash', 'Cash'), ('cheque', 'Cheque'), ('acceptance', 'Bank acceptance bill'), ('lc', 'Letter of credit'), ('other', 'Other')], default='bank', max_length=20, verbose_name='method')),
-                ('reference', models.CharField(blank=True, max_length=100, verbose_name='reference')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='parties.customer', verbose_name='customer')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("received_on", models.DateField(verbose_name="received on")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=16, verbose_name="amount")),
+                ("currency", models.CharField(max_length=3, verbose_name="currency")),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("bank", "Bank transfer"),
+                            ("cash", "Cash"),
+                            ("cheque", "Cheque"),
+                            ("acceptance", "Bank acceptance bill"),
+                            ("lc", "Letter of credit"),
+                            ("other", "Other"),
+                        ],
+                        default="bank",
+                        max_length=20,
+                        verbose_name="method",
+                    ),
+                ),
+                ("reference", models.CharField(blank=True, max_length=100, verbose_name="reference")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payments",
+                        to="parties.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'payment',
-                'verbose_name_plural': 'payments',
-                'ordering': ['-received_on', '-id'],
+                "verbose_name": "payment",
+                "verbose_name_plural": "payments",
+                "ordering": ["-received_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PaymentAllocation',
+            name="PaymentAllocation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='amount')),
-                ('invoice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='allocations', to='ledger.invoice', verbose_name='invoice')),
-                ('payment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='allocations', to='ledger.payment', verbose_name='payment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=16, verbose_name="amount")),
+                (
+                    "invoice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="allocations",
+                        to="ledger.invoice",
+                        verbose_name="invoice",
+                    ),
+                ),
+                (
+                    "payment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="allocations",
+                        to="ledger.payment",
+                        verbose_name="payment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'payment allocation',
-                'verbose_name_plural': 'payment allocations',
+                "verbose_name": "payment allocation",
+                "verbose_name_plural": "payment allocations",
             },
         ),
         migrations.AddIndex(
-            model_name='invoice',
-            index=models.Index(fields=['customer', 'status', 'due_date'], name='ledger_invoice_cust_due'),
+            model_name="invoice",
+            index=models.Index(fields=["customer", "status", "due_date"], name="ledger_invoice_cust_due"),
         ),
         migrations.AddIndex(
-            model_name='invoice',
-            index=models.Index(fields=['status', 'due_date'], name='ledger_invoice_status_due'),
+            model_name="invoice",
+            index=models.Index(fields=["status", "due_date"], name="ledger_invoice_status_due"),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(('total_amount__gt', 0)), name='ledger_invoice_total_positive'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("total_amount__gt", 0)), name="ledger_invoice_total_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(('paid_amount__gte', 0), ('paid_amount__lte', models.F('total_amount'))), name='ledger_invoice_paid_within_total'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("paid_amount__gte", 0), ("paid_amount__lte", models.F("total_amount"))),
+                name="ledger_invoice_paid_within_total",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(('due_date__gte', models.F('invoice_date'))), name='ledger_invoice_due_after_date'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("due_date__gte", models.F("invoice_date"))),
+                name="ledger_invoice_due_after_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'cancelled'), _negated=True), ('paid_amount', 0), _connector='OR'), name='ledger_invoice_cancelled_unpaid'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "cancelled"), _negated=True), ("paid_amount", 0), _connector="OR"
+                ),
+                name="ledger_invoice_cancelled_unpaid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoiceline',
-            constraint=models.UniqueConstraint(fields=('invoice', 'line_no'), name='ledger_invoice_line_no_uniq'),
+            model_name="invoiceline",
+            constraint=models.UniqueConstraint(
+                fields=("invoice", "line_no"), name="ledger_invoice_line_no_uniq"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoiceline',
-            constraint=models.UniqueConstraint(fields=('invoice', 'shipment_line'), name='ledger_invoice_line_once'),
+            model_name="invoiceline",
+            constraint=models.UniqueConstraint(
+                fields=("invoice", "shipment_line"), name="ledger_invoice_line_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoiceline',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='ledger_invoice_line_qty_positive'),
+            model_name="invoiceline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="ledger_invoice_line_qty_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoiceline',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='ledger_invoice_line_amount_nonneg'),
+            model_name="invoiceline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gte", 0)), name="ledger_invoice_line_amount_nonneg"
+            ),
         ),
         migrations.AddIndex(
-            model_name='ledgerentry',
-            index=models.Index(fields=['customer', 'posted_on'], name='ledger_entry_customer_date'),
+            model_name="ledgerentry",
+            index=models.Index(fields=["customer", "posted_on"], name="ledger_entry_customer_date"),
         ),
         migrations.AddIndex(
-            model_name='ledgerentry',
-            index=models.Index(fields=['posted_on'], name='ledger_entry_date'),
+            model_name="ledgerentry",
+            index=models.Index(fields=["posted_on"], name="ledger_entry_date"),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'posting')), fields=('shipment_line',), name='ledger_one_posting_per_line'),
+            model_name="ledgerentry",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "posting")),
+                fields=("shipment_line",),
+                name="ledger_one_posting_per_line",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'posting'), ('quantity__gt', 0), ('amount__gte', 0), ('reversal_of__isnull', True)), models.Q(('kind', 'reversal'), ('quantity__lt', 0), ('amount__lte', 0), ('reversal_of__isnull', False)), _connector='OR'), name='ledger_entry_sign_by_kind'),
+            model_name="ledgerentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("kind", "posting"),
+                        ("quantity__gt", 0),
+                        ("amount__gte", 0),
+                        ("reversal_of__isnull", True),
+                    ),
+                    models.Q(
+                        ("kind", "reversal"),
+                        ("quantity__lt", 0),
+                        ("amount__lte", 0),
+                        ("reversal_of__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="ledger_entry_sign_by_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payment',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='ledger_payment_amount_positive'),
+            model_name="payment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="ledger_payment_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='paymentallocation',
-            constraint=models.UniqueConstraint(fields=('payment', 'invoice'), name='ledger_allocation_once'),
+            model_name="paymentallocation",
+            constraint=models.UniqueConstraint(fields=("payment", "invoice"), name="ledger_allocation_once"),
         ),
         migrations.AddConstraint(
-            model_name='paymentallocation',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='ledger_allocation_positive'),
+            model_name="paymentallocation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="ledger_allocation_positive"
+            ),
         ),
     ]

@@ -8,268 +8,665 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('orders', '0001_initial'),
-        ('parties', '0001_initial'),
+        ("catalog", "0001_initial"),
+        ("orders", "0001_initial"),
+        ("parties", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Material',
+            name="Material",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('code', models.CharField(max_length=30, unique=True, verbose_name='material code')),
-                ('name', models.CharField(max_length=200, verbose_name='material name')),
-                ('spec', models.CharField(blank=True, max_length=200, verbose_name='specification')),
-                ('unit', models.CharField(max_length=10, verbose_name='unit')),
-                ('lead_time_days', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(365)], verbose_name='purchase lead time (working days)')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('supplier', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='materials', to='parties.supplier', verbose_name='usual supplier')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                ("code", models.CharField(max_length=30, unique=True, verbose_name="material code")),
+                ("name", models.CharField(max_length=200, verbose_name="material name")),
+                ("spec", models.CharField(blank=True, max_length=200, verbose_name="specification")),
+                ("unit", models.CharField(max_length=10, verbose_name="unit")),
+                (
+                    "lead_time_days",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MaxValueValidator(365)],
+                        verbose_name="purchase lead time (working days)",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "supplier",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="materials",
+                        to="parties.supplier",
+                        verbose_name="usual supplier",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'material',
-                'verbose_name_plural': 'materials',
-                'ordering': ['code'],
+                "verbose_name": "material",
+                "verbose_name_plural": "materials",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='BomLine',
+            name="BomLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('usage_per_unit', models.DecimalField(decimal_places=6, max_digits=14, validators=[django.core.validators.MinValueValidator(Decimal('0.000001'))], verbose_name='usage per unit')),
-                ('loss_rate_percent', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('99.99'))], verbose_name='loss rate %')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bom_lines', to='catalog.product', verbose_name='product / style')),
-                ('material', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bom_lines', to='materials.material', verbose_name='material')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "usage_per_unit",
+                    models.DecimalField(
+                        decimal_places=6,
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0.000001"))],
+                        verbose_name="usage per unit",
+                    ),
+                ),
+                (
+                    "loss_rate_percent",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("99.99")),
+                        ],
+                        verbose_name="loss rate %",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bom_lines",
+                        to="catalog.product",
+                        verbose_name="product / style",
+                    ),
+                ),
+                (
+                    "material",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bom_lines",
+                        to="materials.material",
+                        verbose_name="material",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'BOM line',
-                'verbose_name_plural': 'BOM lines',
-                'ordering': ['product', 'material__code'],
+                "verbose_name": "BOM line",
+                "verbose_name_plural": "BOM lines",
+                "ordering": ["product", "material__code"],
             },
         ),
         migrations.CreateModel(
-            name='MaterialRequirement',
+            name="MaterialRequirement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('required', models.DecimalField(decimal_places=4, max_digits=16, verbose_name='required')),
-                ('reserved', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=16, verbose_name='reserved')),
-                ('required_by', models.DateField(verbose_name='required by')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('material', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='requirements', to='materials.material', verbose_name='material')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='material_requirements', to='orders.order', verbose_name='order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("required", models.DecimalField(decimal_places=4, max_digits=16, verbose_name="required")),
+                (
+                    "reserved",
+                    models.DecimalField(
+                        decimal_places=4, default=Decimal("0"), max_digits=16, verbose_name="reserved"
+                    ),
+                ),
+                ("required_by", models.DateField(verbose_name="required by")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "material",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="requirements",
+                        to="materials.material",
+                        verbose_name="material",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="material_requirements",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'material requirement',
-                'verbose_name_plural': 'material requirements',
-                'ordering': ['order', 'material__code'],
+                "verbose_name": "material requirement",
+                "verbose_name_plural": "material requirements",
+                "ordering": ["order", "material__code"],
             },
         ),
         migrations.CreateModel(
-            name='PurchaseOrder',
+            name="PurchaseOrder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('number', models.CharField(max_length=20, unique=True, verbose_name='purchase order number')),
-                ('order_date', models.DateField(verbose_name='order date')),
-                ('expected_date', models.DateField(verbose_name='expected arrival')),
-                ('status', models.CharField(choices=[('open', 'Ordered'), ('partially_received', 'Partially received'), ('received', 'Received'), ('cancelled', 'Cancelled')], default='open', max_length=20, verbose_name='status')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('supplier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='purchase_orders', to='parties.supplier', verbose_name='supplier')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "number",
+                    models.CharField(max_length=20, unique=True, verbose_name="purchase order number"),
+                ),
+                ("order_date", models.DateField(verbose_name="order date")),
+                ("expected_date", models.DateField(verbose_name="expected arrival")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Ordered"),
+                            ("partially_received", "Partially received"),
+                            ("received", "Received"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="open",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "supplier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="purchase_orders",
+                        to="parties.supplier",
+                        verbose_name="supplier",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'purchase order',
-                'verbose_name_plural': 'purchase orders',
-                'ordering': ['-id'],
+                "verbose_name": "purchase order",
+                "verbose_name_plural": "purchase orders",
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='PurchaseOrderLine',
+            name="PurchaseOrderLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('line_no', models.PositiveSmallIntegerField(verbose_name='line')),
-                ('quantity', models.DecimalField(decimal_places=4, max_digits=16, verbose_name='quantity ordered')),
-                ('received', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=16, verbose_name='quantity received')),
-                ('material', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='po_lines', to='materials.material', verbose_name='material')),
-                ('purchase_order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='materials.purchaseorder', verbose_name='purchase order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("line_no", models.PositiveSmallIntegerField(verbose_name="line")),
+                (
+                    "quantity",
+                    models.DecimalField(decimal_places=4, max_digits=16, verbose_name="quantity ordered"),
+                ),
+                (
+                    "received",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default=Decimal("0"),
+                        max_digits=16,
+                        verbose_name="quantity received",
+                    ),
+                ),
+                (
+                    "material",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="po_lines",
+                        to="materials.material",
+                        verbose_name="material",
+                    ),
+                ),
+                (
+                    "purchase_order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="materials.purchaseorder",
+                        verbose_name="purchase order",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'purchase order line',
-                'verbose_name_plural': 'purchase order lines',
-                'ordering': ['purchase_order', 'line_no'],
+                "verbose_name": "purchase order line",
+                "verbose_name_plural": "purchase order lines",
+                "ordering": ["purchase_order", "line_no"],
             },
         ),
         migrations.CreateModel(
-            name='MaterialAlert',
+            name="MaterialAlert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('overdue', 'Nothing arrived by the expected date'), ('short', 'Arrived short of the ordered quantity'), ('late', 'Arrived after the expected date')], max_length=10, verbose_name='kind')),
-                ('raised_on', models.DateField(verbose_name='raised on')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='data')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='time')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='material_alerts', to='orders.order', verbose_name='order')),
-                ('line', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='alerts', to='materials.purchaseorderline', verbose_name='purchase order line')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("overdue", "Nothing arrived by the expected date"),
+                            ("short", "Arrived short of the ordered quantity"),
+                            ("late", "Arrived after the expected date"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("raised_on", models.DateField(verbose_name="raised on")),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="data")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="time")),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="material_alerts",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
+                (
+                    "line",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="alerts",
+                        to="materials.purchaseorderline",
+                        verbose_name="purchase order line",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'material alert',
-                'verbose_name_plural': 'material alerts',
-                'ordering': ['-raised_on', '-id'],
+                "verbose_name": "material alert",
+                "verbose_name_plural": "material alerts",
+                "ordering": ["-raised_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PurchaseRequest',
+            name="PurchaseRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('number', models.CharField(max_length=20, unique=True, verbose_name='request number')),
-                ('quantity', models.DecimalField(decimal_places=4, max_digits=16, verbose_name='quantity')),
-                ('required_by', models.DateField(verbose_name='required by')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('ordered', 'Ordered'), ('received', 'Received'), ('cancelled', 'Cancelled')], default='open', max_length=10, verbose_name='status')),
-                ('material', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='purchase_requests', to='materials.material', verbose_name='material')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='purchase_requests', to='orders.order', verbose_name='order')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
-                ('requirement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='purchase_requests', to='materials.materialrequirement', verbose_name='requirement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("number", models.CharField(max_length=20, unique=True, verbose_name="request number")),
+                ("quantity", models.DecimalField(decimal_places=4, max_digits=16, verbose_name="quantity")),
+                ("required_by", models.DateField(verbose_name="required by")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("ordered", "Ordered"),
+                            ("received", "Received"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="open",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "material",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="purchase_requests",
+                        to="materials.material",
+                        verbose_name="material",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="purchase_requests",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requested by",
+                    ),
+                ),
+                (
+                    "requirement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="purchase_requests",
+                        to="materials.materialrequirement",
+                        verbose_name="requirement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'purchase request',
-                'verbose_name_plural': 'purchase requests',
-                'ordering': ['required_by', 'id'],
+                "verbose_name": "purchase request",
+                "verbose_name_plural": "purchase requests",
+                "ordering": ["required_by", "id"],
             },
         ),
         migrations.AddField(
-            model_name='purchaseorderline',
-            name='request',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='po_lines', to='materials.purchaserequest', verbose_name='purchase request'),
+            model_name="purchaseorderline",
+            name="request",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="po_lines",
+                to="materials.purchaserequest",
+                verbose_name="purchase request",
+            ),
         ),
         migrations.CreateModel(
-            name='Receipt',
+            name="Receipt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.DecimalField(decimal_places=4, max_digits=16, verbose_name='quantity received')),
-                ('received_on', models.DateField(verbose_name='received on')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded at')),
-                ('line', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='receipts', to='materials.purchaseorderline', verbose_name='purchase order line')),
-                ('received_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='received by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "quantity",
+                    models.DecimalField(decimal_places=4, max_digits=16, verbose_name="quantity received"),
+                ),
+                ("received_on", models.DateField(verbose_name="received on")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="recorded at")),
+                (
+                    "line",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="receipts",
+                        to="materials.purchaseorderline",
+                        verbose_name="purchase order line",
+                    ),
+                ),
+                (
+                    "received_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="received by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'arrival',
-                'verbose_name_plural': 'arrivals',
-                'ordering': ['received_on', 'id'],
+                "verbose_name": "arrival",
+                "verbose_name_plural": "arrivals",
+                "ordering": ["received_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='StockMovement',
+            name="StockMovement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('adjust', 'Stock count adjustment'), ('receipt', 'Arrival'), ('reserve', 'Reserved for an order'), ('release', 'Reservation released (order cancelled)'), ('ordered', 'Put on order')], max_length=10, verbose_name='kind')),
-                ('quantity', models.DecimalField(decimal_places=4, max_digits=16, verbose_name='quantity')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='time')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL, verbose_name='actor')),
-                ('material', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='movements', to='materials.material', verbose_name='material')),
-                ('order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orders.order', verbose_name='order')),
-                ('po_line', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='materials.purchaseorderline', verbose_name='purchase order line')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("adjust", "Stock count adjustment"),
+                            ("receipt", "Arrival"),
+                            ("reserve", "Reserved for an order"),
+                            ("release", "Reservation released (order cancelled)"),
+                            ("ordered", "Put on order"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("quantity", models.DecimalField(decimal_places=4, max_digits=16, verbose_name="quantity")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="time")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
+                (
+                    "material",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="movements",
+                        to="materials.material",
+                        verbose_name="material",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
+                (
+                    "po_line",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="materials.purchaseorderline",
+                        verbose_name="purchase order line",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'stock movement',
-                'verbose_name_plural': 'stock movements',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "stock movement",
+                "verbose_name_plural": "stock movements",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Stock',
+            name="Stock",
             fields=[
-                ('material', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='stock', serialize=False, to='materials.material', verbose_name='material')),
-                ('on_hand', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=16, verbose_name='on hand')),
-                ('reserved', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=16, verbose_name='reserved')),
-                ('on_order', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=16, verbose_name='on order')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                (
+                    "material",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="stock",
+                        serialize=False,
+                        to="materials.material",
+                        verbose_name="material",
+                    ),
+                ),
+                (
+                    "on_hand",
+                    models.DecimalField(
+                        decimal_places=4, default=Decimal("0"), max_digits=16, verbose_name="on hand"
+                    ),
+                ),
+                (
+                    "reserved",
+                    models.DecimalField(
+                        decimal_places=4, default=Decimal("0"), max_digits=16, verbose_name="reserved"
+                    ),
+                ),
+                (
+                    "on_order",
+                    models.DecimalField(
+                        decimal_places=4, default=Decimal("0"), max_digits=16, verbose_name="on order"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
             ],
             options={
-                'verbose_name': 'stock',
-                'verbose_name_plural': 'stock',
-                'constraints': [models.CheckConstraint(condition=models.Q(('on_hand__gte', 0)), name='materials_stock_on_hand_nonneg'), models.CheckConstraint(condition=models.Q(('reserved__gte', 0)), name='materials_stock_reserved_nonneg'), models.CheckConstraint(condition=models.Q(('on_order__gte', 0)), name='materials_stock_on_order_nonneg'), models.CheckConstraint(condition=models.Q(('reserved__lte', models.F('on_hand'))), name='materials_stock_reserved_within_on_hand')],
+                "verbose_name": "stock",
+                "verbose_name_plural": "stock",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("on_hand__gte", 0)), name="materials_stock_on_hand_nonneg"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("reserved__gte", 0)), name="materials_stock_reserved_nonneg"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("on_order__gte", 0)), name="materials_stock_on_order_nonneg"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("reserved__lte", models.F("on_hand"))),
+                        name="materials_stock_reserved_within_on_hand",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='material',
-            constraint=models.CheckConstraint(condition=models.Q(('lead_time_days__lte', 365)), name='materials_material_lead_range'),
+            model_name="material",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("lead_time_days__lte", 365)), name="materials_material_lead_range"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bomline',
-            constraint=models.UniqueConstraint(fields=('product', 'material'), name='materials_bom_product_material_uniq'),
+            model_name="bomline",
+            constraint=models.UniqueConstraint(
+                fields=("product", "material"), name="materials_bom_product_material_uniq"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bomline',
-            constraint=models.CheckConstraint(condition=models.Q(('usage_per_unit__gt', 0)), name='materials_bom_usage_positive'),
+            model_name="bomline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("usage_per_unit__gt", 0)), name="materials_bom_usage_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bomline',
-            constraint=models.CheckConstraint(condition=models.Q(('loss_rate_percent__gte', 0), ('loss_rate_percent__lt', 100)), name='materials_bom_loss_range'),
+            model_name="bomline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("loss_rate_percent__gte", 0), ("loss_rate_percent__lt", 100)),
+                name="materials_bom_loss_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='materialrequirement',
-            constraint=models.UniqueConstraint(fields=('order', 'material'), name='materials_requirement_order_material_uniq'),
+            model_name="materialrequirement",
+            constraint=models.UniqueConstraint(
+                fields=("order", "material"), name="materials_requirement_order_material_uniq"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='materialrequirement',
-            constraint=models.CheckConstraint(condition=models.Q(('required__gt', 0)), name='materials_requirement_required_positive'),
+            model_name="materialrequirement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("required__gt", 0)), name="materials_requirement_required_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='materialrequirement',
-            constraint=models.CheckConstraint(condition=models.Q(('reserved__gte', 0), ('reserved__lte', models.F('required'))), name='materials_requirement_reserved_range'),
+            model_name="materialrequirement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("reserved__gte", 0), ("reserved__lte", models.F("required"))),
+                name="materials_requirement_reserved_range",
+            ),
         ),
         migrations.AddIndex(
-            model_name='purchaseorder',
-            index=models.Index(fields=['status', 'expected_date'], name='materials_po_status_expected'),
+            model_name="purchaseorder",
+            index=models.Index(fields=["status", "expected_date"], name="materials_po_status_expected"),
         ),
         migrations.AddConstraint(
-            model_name='purchaseorder',
-            constraint=models.CheckConstraint(condition=models.Q(('expected_date__gte', models.F('order_date'))), name='materials_po_expected_after_order_date'),
+            model_name="purchaseorder",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("expected_date__gte", models.F("order_date"))),
+                name="materials_po_expected_after_order_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='materialalert',
-            constraint=models.UniqueConstraint(fields=('order', 'line', 'kind'), name='materials_alert_once_uniq'),
+            model_name="materialalert",
+            constraint=models.UniqueConstraint(
+                fields=("order", "line", "kind"), name="materials_alert_once_uniq"
+            ),
         ),
         migrations.AddIndex(
-            model_name='purchaserequest',
-            index=models.Index(fields=['status', 'required_by'], name='materials_pr_status_due'),
+            model_name="purchaserequest",
+            index=models.Index(fields=["status", "required_by"], name="materials_pr_status_due"),
         ),
         migrations.AddConstraint(
-            model_name='purchaserequest',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='materials_pr_quantity_positive'),
+            model_name="purchaserequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="materials_pr_quantity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='purchaseorderline',
-            constraint=models.UniqueConstraint(fields=('purchase_order', 'line_no'), name='materials_poline_no_uniq'),
+            model_name="purchaseorderline",
+            constraint=models.UniqueConstraint(
+                fields=("purchase_order", "line_no"), name="materials_poline_no_uniq"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='purchaseorderline',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='materials_poline_quantity_positive'),
+            model_name="purchaseorderline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="materials_poline_quantity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='purchaseorderline',
-            constraint=models.CheckConstraint(condition=models.Q(('received__gte', 0), ('received__lte', models.F('quantity'))), name='materials_poline_received_range'),
+            model_name="purchaseorderline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("received__gte", 0), ("received__lte", models.F("quantity"))),
+                name="materials_poline_received_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='receipt',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='materials_receipt_quantity_positive'),
+            model_name="receipt",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="materials_receipt_quantity_positive"
+            ),
         ),
         migrations.AddIndex(
-            model_name='stockmovement',
-            index=models.Index(fields=['material', 'created_at'], name='materials_move_material_time'),
+            model_name="stockmovement",
+            index=models.Index(fields=["material", "created_at"], name="materials_move_material_time"),
         ),
     ]

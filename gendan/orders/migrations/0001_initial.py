@@ -7,180 +7,485 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('parties', '0001_initial'),
+        ("catalog", "0001_initial"),
+        ("parties", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Order',
+            name="Order",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('number', models.CharField(max_length=20, unique=True, verbose_name='order number')),
-                ('business_type', models.CharField(choices=[('bulk', 'Bulk order'), ('sample', 'Sample order'), ('purchased', 'Purchased-goods order')], default='bulk', max_length=20, verbose_name='business type')),
-                ('industry', models.CharField(choices=[('apparel', 'Apparel'), ('printing', 'Printing and paper'), ('generic', 'Generic')], default='generic', max_length=20, verbose_name='industry')),
-                ('source_document', models.CharField(choices=[('written', 'Written order'), ('fax', 'Fax'), ('email', 'E-mail'), ('scan', 'Scan'), ('verbal', 'Verbal (no written order)')], default='written', max_length=20, verbose_name='source document')),
-                ('original_received_at', models.DateTimeField(blank=True, null=True, verbose_name='original received at')),
-                ('verbal_approved_at', models.DateTimeField(blank=True, null=True, verbose_name='verbal order approved at')),
-                ('customer_po', models.CharField(max_length=50, verbose_name='customer PO number')),
-                ('is_repeat', models.BooleanField(default=False, verbose_name='deliberate repeat')),
-                ('repeat_reason', models.CharField(blank=True, max_length=200, verbose_name='repeat reason')),
-                ('order_date', models.DateField(verbose_name='order date')),
-                ('requested_date', models.DateField(verbose_name='requested delivery date')),
-                ('feasible_date', models.DateField(blank=True, null=True, verbose_name='feasible date')),
-                ('promised_date', models.DateField(blank=True, null=True, verbose_name='promised delivery date')),
-                ('promise_reason', models.CharField(blank=True, max_length=300, verbose_name='reason for an early promise')),
-                ('is_date_risk', models.BooleanField(default=False, verbose_name='promised earlier than feasible')),
-                ('currency', models.CharField(choices=[('CNY', 'RMB (CNY)'), ('USD', 'US dollar'), ('EUR', 'Euro'), ('HKD', 'Hong Kong dollar'), ('GBP', 'Pound sterling'), ('JPY', 'Japanese yen')], default='CNY', max_length=3, verbose_name='currency')),
-                ('payment_terms', models.CharField(blank=True, max_length=100, verbose_name='payment terms')),
-                ('incoterm', models.CharField(blank=True, choices=[('EXW', 'EXW'), ('FCA', 'FCA'), ('FOB', 'FOB'), ('CFR', 'CFR'), ('CIF', 'CIF'), ('DAP', 'DAP'), ('DDP', 'DDP')], max_length=3, verbose_name='incoterm')),
-                ('requirements', models.TextField(blank=True, verbose_name="customer's detailed requirements")),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('awaiting_approval', 'Awaiting approval'), ('in_review', 'In review'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('released', 'Released'), ('in_production', 'In production'), ('partially_shipped', 'Partially shipped'), ('shipped', 'Shipped'), ('delivered', 'Delivered'), ('closed', 'Closed'), ('on_hold', 'On hold'), ('cancelled', 'Cancelled')], default='draft', max_length=20, verbose_name='status')),
-                ('status_before_hold', models.CharField(blank=True, choices=[('draft', 'Draft'), ('awaiting_approval', 'Awaiting approval'), ('in_review', 'In review'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('released', 'Released'), ('in_production', 'In production'), ('partially_shipped', 'Partially shipped'), ('shipped', 'Shipped'), ('delivered', 'Delivered'), ('closed', 'Closed'), ('on_hold', 'On hold'), ('cancelled', 'Cancelled')], max_length=20)),
-                ('total_quantity', models.DecimalField(decimal_places=3, default=Decimal('0'), max_digits=16, verbose_name='total quantity')),
-                ('total_amount', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=16, verbose_name='total amount')),
-                ('released_at', models.DateTimeField(blank=True, null=True, verbose_name='released at')),
-                ('planner_ack_at', models.DateTimeField(blank=True, null=True, verbose_name='acknowledged at')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='parties.customer', verbose_name='customer')),
-                ('merchandiser', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders_followed', to=settings.AUTH_USER_MODEL, verbose_name='merchandiser')),
-                ('planner_ack_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='acknowledged by')),
-                ('salesperson', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='orders_sold', to=settings.AUTH_USER_MODEL, verbose_name='salesperson')),
-                ('verbal_approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='verbal order approved by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                ("number", models.CharField(max_length=20, unique=True, verbose_name="order number")),
+                (
+                    "business_type",
+                    models.CharField(
+                        choices=[
+                            ("bulk", "Bulk order"),
+                            ("sample", "Sample order"),
+                            ("purchased", "Purchased-goods order"),
+                        ],
+                        default="bulk",
+                        max_length=20,
+                        verbose_name="business type",
+                    ),
+                ),
+                (
+                    "industry",
+                    models.CharField(
+                        choices=[
+                            ("apparel", "Apparel"),
+                            ("printing", "Printing and paper"),
+                            ("generic", "Generic"),
+                        ],
+                        default="generic",
+                        max_length=20,
+                        verbose_name="industry",
+                    ),
+                ),
+                (
+                    "source_document",
+                    models.CharField(
+                        choices=[
+                            ("written", "Written order"),
+                            ("fax", "Fax"),
+                            ("email", "E-mail"),
+                            ("scan", "Scan"),
+                            ("verbal", "Verbal (no written order)"),
+                        ],
+                        default="written",
+                        max_length=20,
+                        verbose_name="source document",
+                    ),
+                ),
+                (
+                    "original_received_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="original received at"),
+                ),
+                (
+                    "verbal_approved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="verbal order approved at"),
+                ),
+                ("customer_po", models.CharField(max_length=50, verbose_name="customer PO number")),
+                ("is_repeat", models.BooleanField(default=False, verbose_name="deliberate repeat")),
+                ("repeat_reason", models.CharField(blank=True, max_length=200, verbose_name="repeat reason")),
+                ("order_date", models.DateField(verbose_name="order date")),
+                ("requested_date", models.DateField(verbose_name="requested delivery date")),
+                ("feasible_date", models.DateField(blank=True, null=True, verbose_name="feasible date")),
+                (
+                    "promised_date",
+                    models.DateField(blank=True, null=True, verbose_name="promised delivery date"),
+                ),
+                (
+                    "promise_reason",
+                    models.CharField(blank=True, max_length=300, verbose_name="reason for an early promise"),
+                ),
+                (
+                    "is_date_risk",
+                    models.BooleanField(default=False, verbose_name="promised earlier than feasible"),
+                ),
+                (
+                    "currency",
+                    models.CharField(
+                        choices=[
+                            ("CNY", "RMB (CNY)"),
+                            ("USD", "US dollar"),
+                            ("EUR", "Euro"),
+                            ("HKD", "Hong Kong dollar"),
+                            ("GBP", "Pound sterling"),
+                            ("JPY", "Japanese yen"),
+                        ],
+                        default="CNY",
+                        max_length=3,
+                        verbose_name="currency",
+                    ),
+                ),
+                ("payment_terms", models.CharField(blank=True, max_length=100, verbose_name="payment terms")),
+                (
+                    "incoterm",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("EXW", "EXW"),
+                            ("FCA", "FCA"),
+                            ("FOB", "FOB"),
+                            ("CFR", "CFR"),
+                            ("CIF", "CIF"),
+                            ("DAP", "DAP"),
+                            ("DDP", "DDP"),
+                        ],
+                        max_length=3,
+                        verbose_name="incoterm",
+                    ),
+                ),
+                (
+                    "requirements",
+                    models.TextField(blank=True, verbose_name="customer's detailed requirements"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("awaiting_approval", "Awaiting approval"),
+                            ("in_review", "In review"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("released", "Released"),
+                            ("in_production", "In production"),
+                            ("partially_shipped", "Partially shipped"),
+                            ("shipped", "Shipped"),
+                            ("delivered", "Delivered"),
+                            ("closed", "Closed"),
+                            ("on_hold", "On hold"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "status_before_hold",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("draft", "Draft"),
+                            ("awaiting_approval", "Awaiting approval"),
+                            ("in_review", "In review"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("released", "Released"),
+                            ("in_production", "In production"),
+                            ("partially_shipped", "Partially shipped"),
+                            ("shipped", "Shipped"),
+                            ("delivered", "Delivered"),
+                            ("closed", "Closed"),
+                            ("on_hold", "On hold"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "total_quantity",
+                    models.DecimalField(
+                        decimal_places=3, default=Decimal("0"), max_digits=16, verbose_name="total quantity"
+                    ),
+                ),
+                (
+                    "total_amount",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0"), max_digits=16, verbose_name="total amount"
+                    ),
+                ),
+                ("released_at", models.DateTimeField(blank=True, null=True, verbose_name="released at")),
+                (
+                    "planner_ack_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="acknowledged at"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="orders",
+                        to="parties.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "merchandiser",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="orders_followed",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="merchandiser",
+                    ),
+                ),
+                (
+                    "planner_ack_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="acknowledged by",
+                    ),
+                ),
+                (
+                    "salesperson",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="orders_sold",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="salesperson",
+                    ),
+                ),
+                (
+                    "verbal_approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="verbal order approved by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'order',
-                'verbose_name_plural': 'orders',
-                'ordering': ['-id'],
+                "verbose_name": "order",
+                "verbose_name_plural": "orders",
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='OrderAttachment',
+            name="OrderAttachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='orders/%Y/%m/', verbose_name='file')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='orders.order', verbose_name='order')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to="orders/%Y/%m/", verbose_name="file")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='OrderEvent',
+            name="OrderEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type', models.CharField(max_length=40, verbose_name='type')),
-                ('from_status', models.CharField(blank=True, max_length=30, verbose_name='from')),
-                ('to_status', models.CharField(blank=True, max_length=30, verbose_name='to')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='data')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='time')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='orders.order', verbose_name='order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("type", models.CharField(max_length=40, verbose_name="type")),
+                ("from_status", models.CharField(blank=True, max_length=30, verbose_name="from")),
+                ("to_status", models.CharField(blank=True, max_length=30, verbose_name="to")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="data")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="time")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'order event',
-                'verbose_name_plural': 'order events',
-                'ordering': ['created_at', 'id'],
-                'abstract': False,
+                "verbose_name": "order event",
+                "verbose_name_plural": "order events",
+                "ordering": ["created_at", "id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='OrderLine',
+            name="OrderLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('line_no', models.PositiveSmallIntegerField(verbose_name='line')),
-                ('spec', models.CharField(blank=True, max_length=200, verbose_name='specification')),
-                ('color', models.CharField(blank=True, max_length=50, verbose_name='colour')),
-                ('quantity', models.DecimalField(decimal_places=3, max_digits=14, verbose_name='quantity')),
-                ('unit', models.CharField(max_length=10, verbose_name='unit')),
-                ('unit_price', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='unit price')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='amount')),
-                ('tolerance_percent', models.DecimalField(decimal_places=2, default=Decimal('3'), max_digits=5, verbose_name='over/short tolerance %')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='orders.order', verbose_name='order')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='order_lines', to='catalog.product', verbose_name='product / style')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("line_no", models.PositiveSmallIntegerField(verbose_name="line")),
+                ("spec", models.CharField(blank=True, max_length=200, verbose_name="specification")),
+                ("color", models.CharField(blank=True, max_length=50, verbose_name="colour")),
+                ("quantity", models.DecimalField(decimal_places=3, max_digits=14, verbose_name="quantity")),
+                ("unit", models.CharField(max_length=10, verbose_name="unit")),
+                (
+                    "unit_price",
+                    models.DecimalField(decimal_places=4, max_digits=14, verbose_name="unit price"),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=16, verbose_name="amount")),
+                (
+                    "tolerance_percent",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("3"),
+                        max_digits=5,
+                        verbose_name="over/short tolerance %",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="order_lines",
+                        to="catalog.product",
+                        verbose_name="product / style",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'order line',
-                'verbose_name_plural': 'order lines',
-                'ordering': ['order', 'line_no'],
+                "verbose_name": "order line",
+                "verbose_name_plural": "order lines",
+                "ordering": ["order", "line_no"],
             },
         ),
         migrations.CreateModel(
-            name='OrderLineSize',
+            name="OrderLineSize",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('size', models.CharField(max_length=20, verbose_name='size')),
-                ('quantity', models.DecimalField(decimal_places=3, max_digits=14, verbose_name='quantity')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('line', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sizes', to='orders.orderline', verbose_name='order line')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("size", models.CharField(max_length=20, verbose_name="size")),
+                ("quantity", models.DecimalField(decimal_places=3, max_digits=14, verbose_name="quantity")),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "line",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sizes",
+                        to="orders.orderline",
+                        verbose_name="order line",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['line', 'position'],
+                "ordering": ["line", "position"],
             },
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['status', 'requested_date'], name='orders_status_due'),
+            model_name="order",
+            index=models.Index(fields=["status", "requested_date"], name="orders_status_due"),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['merchandiser', 'status', 'requested_date'], name='orders_merch_status_due'),
+            model_name="order",
+            index=models.Index(
+                fields=["merchandiser", "status", "requested_date"], name="orders_merch_status_due"
+            ),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['customer', 'customer_po'], name='orders_customer_po'),
+            model_name="order",
+            index=models.Index(fields=["customer", "customer_po"], name="orders_customer_po"),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['salesperson', 'status'], name='orders_sales_status'),
+            model_name="order",
+            index=models.Index(fields=["salesperson", "status"], name="orders_sales_status"),
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(('requested_date__gte', models.F('order_date'))), name='orders_order_requested_after_order_date'),
+            model_name="order",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("requested_date__gte", models.F("order_date"))),
+                name="orders_order_requested_after_order_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(('total_amount__gte', 0)), name='orders_order_total_nonneg'),
+            model_name="order",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("total_amount__gte", 0)), name="orders_order_total_nonneg"
+            ),
         ),
         migrations.AddIndex(
-            model_name='orderevent',
-            index=models.Index(fields=['order', 'created_at'], name='orders_event_order_time'),
+            model_name="orderevent",
+            index=models.Index(fields=["order", "created_at"], name="orders_event_order_time"),
         ),
         migrations.AddIndex(
-            model_name='orderevent',
-            index=models.Index(fields=['type', 'created_at'], name='orders_event_type_time'),
+            model_name="orderevent",
+            index=models.Index(fields=["type", "created_at"], name="orders_event_type_time"),
         ),
         migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.UniqueConstraint(fields=('order', 'line_no'), name='orders_line_no_uniq'),
+            model_name="orderline",
+            constraint=models.UniqueConstraint(fields=("order", "line_no"), name="orders_line_no_uniq"),
         ),
         migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='orders_line_quantity_positive'),
+            model_name="orderline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="orders_line_quantity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.CheckConstraint(condition=models.Q(('unit_price__gte', 0)), name='orders_line_price_nonneg'),
+            model_name="orderline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("unit_price__gte", 0)), name="orders_line_price_nonneg"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.CheckConstraint(condition=models.Q(('tolerance_percent__gte', 0), ('tolerance_percent__lte', 100)), name='orders_line_tolerance_range'),
+            model_name="orderline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("tolerance_percent__gte", 0), ("tolerance_percent__lte", 100)),
+                name="orders_line_tolerance_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orderlinesize',
-            constraint=models.UniqueConstraint(fields=('line', 'size'), name='orders_linesize_uniq'),
+            model_name="orderlinesize",
+            constraint=models.UniqueConstraint(fields=("line", "size"), name="orders_linesize_uniq"),
         ),
         migrations.AddConstraint(
-            model_name='orderlinesize',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='orders_linesize_quantity_positive'),
+            model_name="orderlinesize",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="orders_linesize_quantity_positive"
+            ),
         ),
     ]

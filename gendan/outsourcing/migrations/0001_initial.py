@@ -7,222 +7,558 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orders', '0001_initial'),
-        ('parties', '0001_initial'),
+        ("orders", "0001_initial"),
+        ("parties", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OutsourcingPlanItem',
+            name="OutsourcingPlanItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('process', models.CharField(choices=[('printing', 'Printing'), ('embroidery', 'Embroidery'), ('washing', 'Washing'), ('dyeing', 'Dyeing'), ('foil', 'Foil stamping'), ('lamination', 'Lamination'), ('uv', 'UV coating'), ('die_cutting', 'Die cutting'), ('binding', 'Binding'), ('other', 'Other')], max_length=20, verbose_name='process')),
-                ('process_detail', models.CharField(blank=True, max_length=200, verbose_name='process detail')),
-                ('quantity', models.DecimalField(decimal_places=3, max_digits=14, verbose_name='quantity')),
-                ('planned_send_date', models.DateField(verbose_name='planned send date')),
-                ('planned_return_date', models.DateField(verbose_name='planned return date')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='note')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='cancelled at')),
-                ('cancelled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='cancelled by')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='outsourcing_plan', to='orders.order', verbose_name='order')),
-                ('order_line', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orders.orderline', verbose_name='order line')),
-                ('subcontractor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='outsourcing_plan_items', to='parties.supplier', verbose_name='subcontractor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                (
+                    "process",
+                    models.CharField(
+                        choices=[
+                            ("printing", "Printing"),
+                            ("embroidery", "Embroidery"),
+                            ("washing", "Washing"),
+                            ("dyeing", "Dyeing"),
+                            ("foil", "Foil stamping"),
+                            ("lamination", "Lamination"),
+                            ("uv", "UV coating"),
+                            ("die_cutting", "Die cutting"),
+                            ("binding", "Binding"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="process",
+                    ),
+                ),
+                (
+                    "process_detail",
+                    models.CharField(blank=True, max_length=200, verbose_name="process detail"),
+                ),
+                ("quantity", models.DecimalField(decimal_places=3, max_digits=14, verbose_name="quantity")),
+                ("planned_send_date", models.DateField(verbose_name="planned send date")),
+                ("planned_return_date", models.DateField(verbose_name="planned return date")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="note")),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True, verbose_name="cancelled at")),
+                (
+                    "cancelled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="cancelled by",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="outsourcing_plan",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
+                (
+                    "order_line",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orders.orderline",
+                        verbose_name="order line",
+                    ),
+                ),
+                (
+                    "subcontractor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="outsourcing_plan_items",
+                        to="parties.supplier",
+                        verbose_name="subcontractor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'outsourcing plan item',
-                'verbose_name_plural': 'outsourcing plan items',
-                'ordering': ['order', 'planned_send_date', 'id'],
+                "verbose_name": "outsourcing plan item",
+                "verbose_name_plural": "outsourcing plan items",
+                "ordering": ["order", "planned_send_date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='OutsourcingOrder',
+            name="OutsourcingOrder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('number', models.CharField(max_length=20, unique=True, verbose_name='number')),
-                ('process', models.CharField(choices=[('printing', 'Printing'), ('embroidery', 'Embroidery'), ('washing', 'Washing'), ('dyeing', 'Dyeing'), ('foil', 'Foil stamping'), ('lamination', 'Lamination'), ('uv', 'UV coating'), ('die_cutting', 'Die cutting'), ('binding', 'Binding'), ('other', 'Other')], max_length=20, verbose_name='process')),
-                ('description', models.CharField(blank=True, max_length=300, verbose_name='specification')),
-                ('quantity', models.DecimalField(decimal_places=3, max_digits=14, verbose_name='quantity')),
-                ('unit', models.CharField(max_length=10, verbose_name='unit')),
-                ('unit_price', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='unit price')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='amount')),
-                ('materials_issued', models.TextField(blank=True, verbose_name='materials issued')),
-                ('due_date', models.DateField(verbose_name='due date')),
-                ('quality_requirements', models.TextField(blank=True, verbose_name='quality requirements')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('issued', 'Issued'), ('partially_returned', 'Partially returned'), ('returned', 'Returned'), ('closed', 'Closed'), ('cancelled', 'Cancelled')], default='draft', max_length=20, verbose_name='status')),
-                ('quantity_dispatched', models.DecimalField(decimal_places=3, default=Decimal('0'), max_digits=14, verbose_name='quantity sent')),
-                ('quantity_returned', models.DecimalField(decimal_places=3, default=Decimal('0'), max_digits=14, verbose_name='quantity returned')),
-                ('quantity_defective', models.DecimalField(decimal_places=3, default=Decimal('0'), max_digits=14, verbose_name='quantity defective')),
-                ('issued_at', models.DateTimeField(blank=True, null=True, verbose_name='issued at')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('close_note', models.CharField(blank=True, max_length=500, verbose_name='closing note')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='cancelled at')),
-                ('cancel_reason', models.CharField(blank=True, max_length=500, verbose_name='cancel reason')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('issued_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='issued by')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='outsourcing_orders', to='orders.order', verbose_name='order')),
-                ('order_line', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orders.orderline', verbose_name='order line')),
-                ('subcontractor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='outsourcing_orders', to='parties.supplier', verbose_name='subcontractor')),
-                ('plan_item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='outsourcing_orders', to='outsourcing.outsourcingplanitem', verbose_name='plan item')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                ("number", models.CharField(max_length=20, unique=True, verbose_name="number")),
+                (
+                    "process",
+                    models.CharField(
+                        choices=[
+                            ("printing", "Printing"),
+                            ("embroidery", "Embroidery"),
+                            ("washing", "Washing"),
+                            ("dyeing", "Dyeing"),
+                            ("foil", "Foil stamping"),
+                            ("lamination", "Lamination"),
+                            ("uv", "UV coating"),
+                            ("die_cutting", "Die cutting"),
+                            ("binding", "Binding"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="process",
+                    ),
+                ),
+                ("description", models.CharField(blank=True, max_length=300, verbose_name="specification")),
+                ("quantity", models.DecimalField(decimal_places=3, max_digits=14, verbose_name="quantity")),
+                ("unit", models.CharField(max_length=10, verbose_name="unit")),
+                (
+                    "unit_price",
+                    models.DecimalField(decimal_places=4, max_digits=14, verbose_name="unit price"),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=16, verbose_name="amount")),
+                ("materials_issued", models.TextField(blank=True, verbose_name="materials issued")),
+                ("due_date", models.DateField(verbose_name="due date")),
+                ("quality_requirements", models.TextField(blank=True, verbose_name="quality requirements")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("issued", "Issued"),
+                            ("partially_returned", "Partially returned"),
+                            ("returned", "Returned"),
+                            ("closed", "Closed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "quantity_dispatched",
+                    models.DecimalField(
+                        decimal_places=3, default=Decimal("0"), max_digits=14, verbose_name="quantity sent"
+                    ),
+                ),
+                (
+                    "quantity_returned",
+                    models.DecimalField(
+                        decimal_places=3,
+                        default=Decimal("0"),
+                        max_digits=14,
+                        verbose_name="quantity returned",
+                    ),
+                ),
+                (
+                    "quantity_defective",
+                    models.DecimalField(
+                        decimal_places=3,
+                        default=Decimal("0"),
+                        max_digits=14,
+                        verbose_name="quantity defective",
+                    ),
+                ),
+                ("issued_at", models.DateTimeField(blank=True, null=True, verbose_name="issued at")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="closed at")),
+                ("close_note", models.CharField(blank=True, max_length=500, verbose_name="closing note")),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True, verbose_name="cancelled at")),
+                ("cancel_reason", models.CharField(blank=True, max_length=500, verbose_name="cancel reason")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="issued by",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="outsourcing_orders",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
+                (
+                    "order_line",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orders.orderline",
+                        verbose_name="order line",
+                    ),
+                ),
+                (
+                    "subcontractor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="outsourcing_orders",
+                        to="parties.supplier",
+                        verbose_name="subcontractor",
+                    ),
+                ),
+                (
+                    "plan_item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="outsourcing_orders",
+                        to="outsourcing.outsourcingplanitem",
+                        verbose_name="plan item",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'outsourcing order',
-                'verbose_name_plural': 'outsourcing orders',
-                'ordering': ['-id'],
+                "verbose_name": "outsourcing order",
+                "verbose_name_plural": "outsourcing orders",
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='OutsourcingReturn',
+            name="OutsourcingReturn",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('returned_on', models.DateField(verbose_name='returned on')),
-                ('quantity_returned', models.DecimalField(decimal_places=3, max_digits=14, verbose_name='quantity returned')),
-                ('quantity_defective', models.DecimalField(decimal_places=3, default=Decimal('0'), max_digits=14, verbose_name='of which defective')),
-                ('inspection_note', models.CharField(blank=True, max_length=500, verbose_name='inspection note')),
-                ('explicit_deduction', models.BooleanField(default=False, verbose_name='deduction given explicitly')),
-                ('fee_amount', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='processing fee')),
-                ('deduction_amount', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=16, verbose_name='rework deduction')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('outsourcing_order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='returns', to='outsourcing.outsourcingorder', verbose_name='outsourcing order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("returned_on", models.DateField(verbose_name="returned on")),
+                (
+                    "quantity_returned",
+                    models.DecimalField(decimal_places=3, max_digits=14, verbose_name="quantity returned"),
+                ),
+                (
+                    "quantity_defective",
+                    models.DecimalField(
+                        decimal_places=3,
+                        default=Decimal("0"),
+                        max_digits=14,
+                        verbose_name="of which defective",
+                    ),
+                ),
+                (
+                    "inspection_note",
+                    models.CharField(blank=True, max_length=500, verbose_name="inspection note"),
+                ),
+                (
+                    "explicit_deduction",
+                    models.BooleanField(default=False, verbose_name="deduction given explicitly"),
+                ),
+                (
+                    "fee_amount",
+                    models.DecimalField(decimal_places=2, max_digits=16, verbose_name="processing fee"),
+                ),
+                (
+                    "deduction_amount",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0"), max_digits=16, verbose_name="rework deduction"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "outsourcing_order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="returns",
+                        to="outsourcing.outsourcingorder",
+                        verbose_name="outsourcing order",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'return from subcontractor',
-                'verbose_name_plural': 'returns from subcontractors',
-                'ordering': ['returned_on', 'id'],
+                "verbose_name": "return from subcontractor",
+                "verbose_name_plural": "returns from subcontractors",
+                "ordering": ["returned_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='OutsourcingDispatch',
+            name="OutsourcingDispatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('dispatched_on', models.DateField(verbose_name='sent on')),
-                ('quantity', models.DecimalField(decimal_places=3, max_digits=14, verbose_name='quantity')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('outsourcing_order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dispatches', to='outsourcing.outsourcingorder', verbose_name='outsourcing order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("dispatched_on", models.DateField(verbose_name="sent on")),
+                ("quantity", models.DecimalField(decimal_places=3, max_digits=14, verbose_name="quantity")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="note")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "outsourcing_order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dispatches",
+                        to="outsourcing.outsourcingorder",
+                        verbose_name="outsourcing order",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'dispatch to subcontractor',
-                'verbose_name_plural': 'dispatches to subcontractors',
-                'ordering': ['dispatched_on', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='outs_dispatch_quantity_positive')],
+                "verbose_name": "dispatch to subcontractor",
+                "verbose_name_plural": "dispatches to subcontractors",
+                "ordering": ["dispatched_on", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("quantity__gt", 0)), name="outs_dispatch_quantity_positive"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OutsourcingOrderEvent',
+            name="OutsourcingOrderEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type', models.CharField(max_length=40, verbose_name='type')),
-                ('from_status', models.CharField(blank=True, max_length=30, verbose_name='from')),
-                ('to_status', models.CharField(blank=True, max_length=30, verbose_name='to')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='data')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='time')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
-                ('outsourcing_order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='outsourcing.outsourcingorder', verbose_name='outsourcing order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("type", models.CharField(max_length=40, verbose_name="type")),
+                ("from_status", models.CharField(blank=True, max_length=30, verbose_name="from")),
+                ("to_status", models.CharField(blank=True, max_length=30, verbose_name="to")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="data")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="time")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
+                (
+                    "outsourcing_order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="outsourcing.outsourcingorder",
+                        verbose_name="outsourcing order",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'outsourcing order event',
-                'verbose_name_plural': 'outsourcing order events',
-                'ordering': ['created_at', 'id'],
-                'abstract': False,
-                'indexes': [models.Index(fields=['outsourcing_order', 'created_at'], name='outs_event_order_time')],
+                "verbose_name": "outsourcing order event",
+                "verbose_name_plural": "outsourcing order events",
+                "ordering": ["created_at", "id"],
+                "abstract": False,
+                "indexes": [
+                    models.Index(fields=["outsourcing_order", "created_at"], name="outs_event_order_time")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OutsourcingOverdueAlert',
+            name="OutsourcingOverdueAlert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('due_date', models.DateField(verbose_name='due date')),
-                ('raised_on', models.DateField(verbose_name='raised on')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='data')),
-                ('outsourcing_order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='alerts', to='outsourcing.outsourcingorder', verbose_name='outsourcing order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("due_date", models.DateField(verbose_name="due date")),
+                ("raised_on", models.DateField(verbose_name="raised on")),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="data")),
+                (
+                    "outsourcing_order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="alerts",
+                        to="outsourcing.outsourcingorder",
+                        verbose_name="outsourcing order",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'overdue return alert',
-                'verbose_name_plural': 'overdue return alerts',
-                'constraints': [models.UniqueConstraint(fields=('outsourcing_order', 'due_date'), name='outs_alert_order_due_uniq')],
+                "verbose_name": "overdue return alert",
+                "verbose_name_plural": "overdue return alerts",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("outsourcing_order", "due_date"), name="outs_alert_order_due_uniq"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='outsourcingplanitem',
-            index=models.Index(fields=['order', 'planned_send_date'], name='outs_plan_order_send'),
+            model_name="outsourcingplanitem",
+            index=models.Index(fields=["order", "planned_send_date"], name="outs_plan_order_send"),
         ),
         migrations.AddConstraint(
-            model_name='outsourcingplanitem',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='outs_plan_quantity_positive'),
+            model_name="outsourcingplanitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="outs_plan_quantity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outsourcingplanitem',
-            constraint=models.CheckConstraint(condition=models.Q(('planned_return_date__gte', models.F('planned_send_date'))), name='outs_plan_return_after_send'),
+            model_name="outsourcingplanitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("planned_return_date__gte", models.F("planned_send_date"))),
+                name="outs_plan_return_after_send",
+            ),
         ),
         migrations.AddIndex(
-            model_name='outsourcingorder',
-            index=models.Index(fields=['status', 'due_date'], name='outs_order_status_due'),
+            model_name="outsourcingorder",
+            index=models.Index(fields=["status", "due_date"], name="outs_order_status_due"),
         ),
         migrations.AddIndex(
-            model_name='outsourcingorder',
-            index=models.Index(fields=['subcontractor', 'status'], name='outs_order_sub_status'),
+            model_name="outsourcingorder",
+            index=models.Index(fields=["subcontractor", "status"], name="outs_order_sub_status"),
         ),
         migrations.AddIndex(
-            model_name='outsourcingorder',
-            index=models.Index(fields=['order', 'status'], name='outs_order_order_status'),
+            model_name="outsourcingorder",
+            index=models.Index(fields=["order", "status"], name="outs_order_order_status"),
         ),
         migrations.AddConstraint(
-            model_name='outsourcingorder',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='outs_order_quantity_positive'),
+            model_name="outsourcingorder",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="outs_order_quantity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outsourcingorder',
-            constraint=models.CheckConstraint(condition=models.Q(('unit_price__gte', 0)), name='outs_order_price_nonneg'),
+            model_name="outsourcingorder",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("unit_price__gte", 0)), name="outs_order_price_nonneg"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outsourcingorder',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='outs_order_amount_nonneg'),
+            model_name="outsourcingorder",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gte", 0)), name="outs_order_amount_nonneg"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outsourcingorder',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity_dispatched__gte', 0), ('quantity_dispatched__lte', models.F('quantity'))), name='outs_order_dispatched_within_quantity'),
+            model_name="outsourcingorder",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("quantity_dispatched__gte", 0), ("quantity_dispatched__lte", models.F("quantity"))
+                ),
+                name="outs_order_dispatched_within_quantity",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outsourcingorder',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity_returned__gte', 0), ('quantity_returned__lte', models.F('quantity_dispatched'))), name='outs_order_returned_within_dispatched'),
+            model_name="outsourcingorder",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("quantity_returned__gte", 0), ("quantity_returned__lte", models.F("quantity_dispatched"))
+                ),
+                name="outs_order_returned_within_dispatched",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outsourcingorder',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity_defective__gte', 0), ('quantity_defective__lte', models.F('quantity_returned'))), name='outs_order_defective_within_returned'),
+            model_name="outsourcingorder",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("quantity_defective__gte", 0), ("quantity_defective__lte", models.F("quantity_returned"))
+                ),
+                name="outs_order_defective_within_returned",
+            ),
         ),
         migrations.AddIndex(
-            model_name='outsourcingreturn',
-            index=models.Index(fields=['returned_on'], name='outs_return_day'),
+            model_name="outsourcingreturn",
+            index=models.Index(fields=["returned_on"], name="outs_return_day"),
         ),
         migrations.AddConstraint(
-            model_name='outsourcingreturn',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity_returned__gt', 0)), name='outs_return_quantity_positive'),
+            model_name="outsourcingreturn",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity_returned__gt", 0)), name="outs_return_quantity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outsourcingreturn',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity_defective__gte', 0), ('quantity_defective__lte', models.F('quantity_returned'))), name='outs_return_defective_within_returned'),
+            model_name="outsourcingreturn",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("quantity_defective__gte", 0), ("quantity_defective__lte", models.F("quantity_returned"))
+                ),
+                name="outs_return_defective_within_returned",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outsourcingreturn',
-            constraint=models.CheckConstraint(condition=models.Q(('fee_amount__gte', 0)), name='outs_return_fee_nonneg'),
+            model_name="outsourcingreturn",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("fee_amount__gte", 0)), name="outs_return_fee_nonneg"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outsourcingreturn',
-            constraint=models.CheckConstraint(condition=models.Q(('deduction_amount__gte', 0), ('deduction_amount__lte', models.F('fee_amount'))), name='outs_return_deduction_within_fee'),
+            model_name="outsourcingreturn",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("deduction_amount__gte", 0), ("deduction_amount__lte", models.F("fee_amount"))
+                ),
+                name="outs_return_deduction_within_fee",
+            ),
         ),
     ]

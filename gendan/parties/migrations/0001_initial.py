@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,74 +16,199 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Supplier',
+            name="Supplier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='supplier code')),
-                ('name', models.CharField(max_length=200, verbose_name='supplier name')),
-                ('kind', models.CharField(choices=[('supplier', 'Material supplier'), ('subcontractor', 'Subcontractor')], default='supplier', max_length=20, verbose_name='kind')),
-                ('processes', models.CharField(blank=True, help_text='e.g. printing, embroidery, washing', max_length=200, verbose_name='processes')),
-                ('contact_name', models.CharField(blank=True, max_length=50, verbose_name='contact')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='address')),
-                ('lead_time_days', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(365)], verbose_name='lead time (working days)')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="supplier code")),
+                ("name", models.CharField(max_length=200, verbose_name="supplier name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("supplier", "Material supplier"), ("subcontractor", "Subcontractor")],
+                        default="supplier",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "processes",
+                    models.CharField(
+                        blank=True,
+                        help_text="e.g. printing, embroidery, washing",
+                        max_length=200,
+                        verbose_name="processes",
+                    ),
+                ),
+                ("contact_name", models.CharField(blank=True, max_length=50, verbose_name="contact")),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="phone")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="address")),
+                (
+                    "lead_time_days",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MaxValueValidator(365)],
+                        verbose_name="lead time (working days)",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'supplier',
-                'verbose_name_plural': 'suppliers',
-                'ordering': ['code'],
+                "verbose_name": "supplier",
+                "verbose_name_plural": "suppliers",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='customer code')),
-                ('name', models.CharField(max_length=200, verbose_name='customer name')),
-                ('is_foreign', models.BooleanField(default=False, verbose_name='foreign trade')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='address')),
-                ('currency', models.CharField(choices=[('CNY', 'RMB (CNY)'), ('USD', 'US dollar'), ('EUR', 'Euro'), ('HKD', 'Hong Kong dollar'), ('GBP', 'Pound sterling'), ('JPY', 'Japanese yen')], default='CNY', max_length=3, verbose_name='currency')),
-                ('credit_limit', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='credit limit')),
-                ('payment_terms', models.CharField(choices=[('monthly', 'Monthly statement, net N days'), ('net', 'Net N days after invoice'), ('prepayment', 'Payment before shipment'), ('deposit', 'Deposit, balance before shipment'), ('cash', 'Cash on delivery')], default='monthly', max_length=20, verbose_name='payment terms')),
-                ('payment_days', models.PositiveSmallIntegerField(default=30, validators=[django.core.validators.MaxValueValidator(365)], verbose_name='payment days')),
-                ('deposit_percent', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='deposit %')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('merchandiser', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='customers_followed', to=settings.AUTH_USER_MODEL, verbose_name='merchandiser')),
-                ('salesperson', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='customers_sold', to=settings.AUTH_USER_MODEL, verbose_name='salesperson')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="customer code")),
+                ("name", models.CharField(max_length=200, verbose_name="customer name")),
+                ("is_foreign", models.BooleanField(default=False, verbose_name="foreign trade")),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="address")),
+                (
+                    "currency",
+                    models.CharField(
+                        choices=[
+                            ("CNY", "RMB (CNY)"),
+                            ("USD", "US dollar"),
+                            ("EUR", "Euro"),
+                            ("HKD", "Hong Kong dollar"),
+                            ("GBP", "Pound sterling"),
+                            ("JPY", "Japanese yen"),
+                        ],
+                        default="CNY",
+                        max_length=3,
+                        verbose_name="currency",
+                    ),
+                ),
+                (
+                    "credit_limit",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="credit limit",
+                    ),
+                ),
+                (
+                    "payment_terms",
+                    models.CharField(
+                        choices=[
+                            ("monthly", "Monthly statement, net N days"),
+                            ("net", "Net N days after invoice"),
+                            ("prepayment", "Payment before shipment"),
+                            ("deposit", "Deposit, balance before shipment"),
+                            ("cash", "Cash on delivery"),
+                        ],
+                        default="monthly",
+                        max_length=20,
+                        verbose_name="payment terms",
+                    ),
+                ),
+                (
+                    "payment_days",
+                    models.PositiveSmallIntegerField(
+                        default=30,
+                        validators=[django.core.validators.MaxValueValidator(365)],
+                        verbose_name="payment days",
+                    ),
+                ),
+                (
+                    "deposit_percent",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                        verbose_name="deposit %",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "merchandiser",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="customers_followed",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="merchandiser",
+                    ),
+                ),
+                (
+                    "salesperson",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="customers_sold",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="salesperson",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'customer',
-                'verbose_name_plural': 'customers',
-                'ordering': ['code'],
+                "verbose_name": "customer",
+                "verbose_name_plural": "customers",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='name')),
-                ('title', models.CharField(blank=True, max_length=50, verbose_name='title')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('is_primary', models.BooleanField(default=False, verbose_name='primary')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='parties.customer', verbose_name='customer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="name")),
+                ("title", models.CharField(blank=True, max_length=50, verbose_name="title")),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="phone")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("is_primary", models.BooleanField(default=False, verbose_name="primary")),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="parties.customer",
+                        verbose_name="customer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contact',
-                'verbose_name_plural': 'contacts',
+                "verbose_name": "contact",
+                "verbose_name_plural": "contacts",
             },
         ),
         migrations.AddConstraint(
-            model_name='customer',
-            constraint=models.CheckConstraint(condition=models.Q(('credit_limit__gte', 0)), name='parties_customer_credit_nonneg'),
+            model_name="customer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("credit_limit__gte", 0)), name="parties_customer_credit_nonneg"
+            ),
         ),
     ]

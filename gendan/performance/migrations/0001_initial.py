@@ -8,181 +8,507 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('orders', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("orders", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Handover',
+            name="Handover",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('starts_on', models.DateField(verbose_name='leave starts')),
-                ('ends_on', models.DateField(verbose_name='leave ends')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='reason')),
-                ('status', models.CharField(choices=[('requested', 'Requested'), ('approved', 'Approved'), ('returned', 'Returned'), ('rejected', 'Rejected')], default='requested', max_length=10, verbose_name='status')),
-                ('approved_at', models.DateTimeField(blank=True, null=True, verbose_name='approved at')),
-                ('returned_at', models.DateTimeField(blank=True, null=True, verbose_name='returned at')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='approved by')),
-                ('delegation', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='handover', to='accounts.delegation')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='handovers_given', to=settings.AUTH_USER_MODEL, verbose_name='merchandiser on leave')),
-                ('substitute', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='handovers_received', to=settings.AUTH_USER_MODEL, verbose_name='substitute')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("starts_on", models.DateField(verbose_name="leave starts")),
+                ("ends_on", models.DateField(verbose_name="leave ends")),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="reason")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("requested", "Requested"),
+                            ("approved", "Approved"),
+                            ("returned", "Returned"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="requested",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("approved_at", models.DateTimeField(blank=True, null=True, verbose_name="approved at")),
+                ("returned_at", models.DateTimeField(blank=True, null=True, verbose_name="returned at")),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="approved by",
+                    ),
+                ),
+                (
+                    "delegation",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="handover",
+                        to="accounts.delegation",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="handovers_given",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="merchandiser on leave",
+                    ),
+                ),
+                (
+                    "substitute",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="handovers_received",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="substitute",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'handover',
-                'verbose_name_plural': 'handovers',
-                'ordering': ['-starts_on'],
+                "verbose_name": "handover",
+                "verbose_name_plural": "handovers",
+                "ordering": ["-starts_on"],
             },
         ),
         migrations.CreateModel(
-            name='HandoverItem',
+            name="HandoverItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('open_items', models.TextField(blank=True, verbose_name='open items')),
-                ('done', models.BooleanField(default=False, verbose_name='handed over')),
-                ('handover', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='performance.handover')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orders.order', verbose_name='order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("open_items", models.TextField(blank=True, verbose_name="open items")),
+                ("done", models.BooleanField(default=False, verbose_name="handed over")),
+                (
+                    "handover",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="performance.handover",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PerformancePolicy',
+            name="PerformancePolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('effective_from', models.DateField(unique=True, verbose_name='effective from')),
-                ('kpi_weights', models.JSONField(default=gendan.performance.models.default_weights, verbose_name='KPI weights (sum 100)')),
-                ('violation_deductions', models.JSONField(default=gendan.performance.models.default_deductions, verbose_name='points deducted per violation')),
-                ('bonus_tiers', models.JSONField(default=gendan.performance.models.default_tiers, verbose_name='bonus tiers [[minimum score, amount], …]')),
-                ('violations_cancel_bonus', models.PositiveSmallIntegerField(default=3, verbose_name='confirmed violations in a year that cancel the year-end bonus')),
-                ('extra_reward_min', models.DecimalField(decimal_places=2, default=Decimal('1000'), max_digits=10, verbose_name='extra reward, minimum')),
-                ('extra_reward_max', models.DecimalField(decimal_places=2, default=Decimal('3000'), max_digits=10, verbose_name='extra reward, maximum')),
-                ('complaint_penalty', models.DecimalField(decimal_places=2, default=Decimal('20'), max_digits=5, verbose_name='complaint KPI points lost per complaint')),
-                ('response_target_hours', models.PositiveSmallIntegerField(default=24, verbose_name='exception response target (hours)')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("effective_from", models.DateField(unique=True, verbose_name="effective from")),
+                (
+                    "kpi_weights",
+                    models.JSONField(
+                        default=gendan.performance.models.default_weights,
+                        verbose_name="KPI weights (sum 100)",
+                    ),
+                ),
+                (
+                    "violation_deductions",
+                    models.JSONField(
+                        default=gendan.performance.models.default_deductions,
+                        verbose_name="points deducted per violation",
+                    ),
+                ),
+                (
+                    "bonus_tiers",
+                    models.JSONField(
+                        default=gendan.performance.models.default_tiers,
+                        verbose_name="bonus tiers [[minimum score, amount], …]",
+                    ),
+                ),
+                (
+                    "violations_cancel_bonus",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        verbose_name="confirmed violations in a year that cancel the year-end bonus",
+                    ),
+                ),
+                (
+                    "extra_reward_min",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("1000"),
+                        max_digits=10,
+                        verbose_name="extra reward, minimum",
+                    ),
+                ),
+                (
+                    "extra_reward_max",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("3000"),
+                        max_digits=10,
+                        verbose_name="extra reward, maximum",
+                    ),
+                ),
+                (
+                    "complaint_penalty",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("20"),
+                        max_digits=5,
+                        verbose_name="complaint KPI points lost per complaint",
+                    ),
+                ),
+                (
+                    "response_target_hours",
+                    models.PositiveSmallIntegerField(
+                        default=24, verbose_name="exception response target (hours)"
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'performance policy',
-                'verbose_name_plural': 'performance policies',
-                'ordering': ['-effective_from'],
+                "verbose_name": "performance policy",
+                "verbose_name_plural": "performance policies",
+                "ordering": ["-effective_from"],
             },
         ),
         migrations.CreateModel(
-            name='MonthlyScore',
+            name="MonthlyScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('month', models.DateField(verbose_name='month')),
-                ('kpis', models.JSONField(default=dict, verbose_name='KPIs')),
-                ('weighted', models.DecimalField(decimal_places=2, max_digits=6, verbose_name='weighted KPI score')),
-                ('deductions', models.DecimalField(decimal_places=2, max_digits=6, verbose_name='deductions')),
-                ('score', models.DecimalField(decimal_places=2, max_digits=6, verbose_name='score')),
-                ('signed_at', models.DateTimeField(blank=True, null=True, verbose_name='signed at')),
-                ('merchandiser', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='monthly_scores', to=settings.AUTH_USER_MODEL, verbose_name='merchandiser')),
-                ('signed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='signed by')),
-                ('policy', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='performance.performancepolicy', verbose_name='policy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("month", models.DateField(verbose_name="month")),
+                ("kpis", models.JSONField(default=dict, verbose_name="KPIs")),
+                (
+                    "weighted",
+                    models.DecimalField(decimal_places=2, max_digits=6, verbose_name="weighted KPI score"),
+                ),
+                (
+                    "deductions",
+                    models.DecimalField(decimal_places=2, max_digits=6, verbose_name="deductions"),
+                ),
+                ("score", models.DecimalField(decimal_places=2, max_digits=6, verbose_name="score")),
+                ("signed_at", models.DateTimeField(blank=True, null=True, verbose_name="signed at")),
+                (
+                    "merchandiser",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="monthly_scores",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="merchandiser",
+                    ),
+                ),
+                (
+                    "signed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="signed by",
+                    ),
+                ),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="performance.performancepolicy",
+                        verbose_name="policy",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'monthly score',
-                'verbose_name_plural': 'monthly scores',
-                'ordering': ['-month', 'merchandiser_id'],
+                "verbose_name": "monthly score",
+                "verbose_name_plural": "monthly scores",
+                "ordering": ["-month", "merchandiser_id"],
             },
         ),
         migrations.CreateModel(
-            name='Violation',
+            name="Violation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('code', models.CharField(choices=[('order_error', 'Order information error or duplicate order'), ('false_promise', 'Delivery date promised without the production cycle'), ('no_followup', 'No follow-up, customer complained'), ('concealed_delay', 'Delay concealed or not reported'), ('concealed_quality', 'Quality or quantity problem concealed'), ('no_handover', 'Leave without a proper handover'), ('attitude', 'Complaint about responsibility or attitude')], max_length=30, verbose_name='violation')),
-                ('occurred_on', models.DateField(verbose_name='date')),
-                ('order_id_ref', models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name='order')),
-                ('evidence', models.JSONField(blank=True, default=list, verbose_name='evidence')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('deduction', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=5, verbose_name='deduction (points)')),
-                ('status', models.CharField(choices=[('proposed', 'Proposed'), ('confirmed', 'Confirmed'), ('dismissed', 'Dismissed'), ('revoked', 'Revoked on appeal')], default='proposed', max_length=10, verbose_name='status')),
-                ('source_key', models.CharField(blank=True, help_text='set for system proposals, so a scan never proposes the same twice', max_length=100, null=True, unique=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('decision_reason', models.CharField(blank=True, max_length=300, verbose_name='reason')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('merchandiser', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='violations', to=settings.AUTH_USER_MODEL, verbose_name='merchandiser')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "code",
+                    models.CharField(
+                        choices=[
+                            ("order_error", "Order information error or duplicate order"),
+                            ("false_promise", "Delivery date promised without the production cycle"),
+                            ("no_followup", "No follow-up, customer complained"),
+                            ("concealed_delay", "Delay concealed or not reported"),
+                            ("concealed_quality", "Quality or quantity problem concealed"),
+                            ("no_handover", "Leave without a proper handover"),
+                            ("attitude", "Complaint about responsibility or attitude"),
+                        ],
+                        max_length=30,
+                        verbose_name="violation",
+                    ),
+                ),
+                ("occurred_on", models.DateField(verbose_name="date")),
+                (
+                    "order_id_ref",
+                    models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name="order"),
+                ),
+                ("evidence", models.JSONField(blank=True, default=list, verbose_name="evidence")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "deduction",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=5,
+                        verbose_name="deduction (points)",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed"),
+                            ("confirmed", "Confirmed"),
+                            ("dismissed", "Dismissed"),
+                            ("revoked", "Revoked on appeal"),
+                        ],
+                        default="proposed",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "source_key",
+                    models.CharField(
+                        blank=True,
+                        help_text="set for system proposals, so a scan never proposes the same twice",
+                        max_length=100,
+                        null=True,
+                        unique=True,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided at")),
+                ("decision_reason", models.CharField(blank=True, max_length=300, verbose_name="reason")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "merchandiser",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="violations",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="merchandiser",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'violation',
-                'verbose_name_plural': 'violations',
-                'ordering': ['-occurred_on', '-id'],
+                "verbose_name": "violation",
+                "verbose_name_plural": "violations",
+                "ordering": ["-occurred_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ViolationEvent',
+            name="ViolationEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type', models.CharField(max_length=40, verbose_name='type')),
-                ('from_status', models.CharField(blank=True, max_length=30, verbose_name='from')),
-                ('to_status', models.CharField(blank=True, max_length=30, verbose_name='to')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='data')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='time')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
-                ('violation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='performance.violation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("type", models.CharField(max_length=40, verbose_name="type")),
+                ("from_status", models.CharField(blank=True, max_length=30, verbose_name="from")),
+                ("to_status", models.CharField(blank=True, max_length=30, verbose_name="to")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="data")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="time")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
+                (
+                    "violation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="performance.violation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'violation event',
-                'ordering': ['created_at', 'id'],
-                'abstract': False,
+                "verbose_name": "violation event",
+                "ordering": ["created_at", "id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='YearBonus',
+            name="YearBonus",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('average_score', models.DecimalField(decimal_places=2, max_digits=6, verbose_name='average score')),
-                ('confirmed_violations', models.PositiveSmallIntegerField(verbose_name='confirmed violations')),
-                ('tier_amount', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='bonus by tier')),
-                ('cancelled', models.BooleanField(default=False, verbose_name='cancelled by violations')),
-                ('extra_reward_eligible', models.BooleanField(default=False, verbose_name='eligible for the extra reward')),
-                ('extra_reward', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='extra reward')),
-                ('total', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='total')),
-                ('approved_at', models.DateTimeField(blank=True, null=True, verbose_name='approved at')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='approved by')),
-                ('merchandiser', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='year_bonuses', to=settings.AUTH_USER_MODEL, verbose_name='merchandiser')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                (
+                    "average_score",
+                    models.DecimalField(decimal_places=2, max_digits=6, verbose_name="average score"),
+                ),
+                (
+                    "confirmed_violations",
+                    models.PositiveSmallIntegerField(verbose_name="confirmed violations"),
+                ),
+                (
+                    "tier_amount",
+                    models.DecimalField(decimal_places=2, max_digits=10, verbose_name="bonus by tier"),
+                ),
+                ("cancelled", models.BooleanField(default=False, verbose_name="cancelled by violations")),
+                (
+                    "extra_reward_eligible",
+                    models.BooleanField(default=False, verbose_name="eligible for the extra reward"),
+                ),
+                (
+                    "extra_reward",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0"), max_digits=10, verbose_name="extra reward"
+                    ),
+                ),
+                ("total", models.DecimalField(decimal_places=2, max_digits=10, verbose_name="total")),
+                ("approved_at", models.DateTimeField(blank=True, null=True, verbose_name="approved at")),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="approved by",
+                    ),
+                ),
+                (
+                    "merchandiser",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="year_bonuses",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="merchandiser",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'year bonus',
-                'verbose_name_plural': 'year bonuses',
+                "verbose_name": "year bonus",
+                "verbose_name_plural": "year bonuses",
             },
         ),
         migrations.AddConstraint(
-            model_name='handover',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='perf_handover_dates_ordered'),
+            model_name="handover",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gte", models.F("starts_on"))),
+                name="perf_handover_dates_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='handoveritem',
-            constraint=models.UniqueConstraint(fields=('handover', 'order'), name='perf_handoveritem_uniq'),
+            model_name="handoveritem",
+            constraint=models.UniqueConstraint(fields=("handover", "order"), name="perf_handoveritem_uniq"),
         ),
         migrations.AddConstraint(
-            model_name='monthlyscore',
-            constraint=models.UniqueConstraint(fields=('merchandiser', 'month'), name='perf_monthly_uniq'),
+            model_name="monthlyscore",
+            constraint=models.UniqueConstraint(fields=("merchandiser", "month"), name="perf_monthly_uniq"),
         ),
         migrations.AddIndex(
-            model_name='violation',
-            index=models.Index(fields=['merchandiser', 'status', 'occurred_on'], name='perf_violation_who_when'),
+            model_name="violation",
+            index=models.Index(
+                fields=["merchandiser", "status", "occurred_on"], name="perf_violation_who_when"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='yearbonus',
-            constraint=models.UniqueConstraint(fields=('merchandiser', 'year'), name='perf_yearbonus_uniq'),
+            model_name="yearbonus",
+            constraint=models.UniqueConstraint(fields=("merchandiser", "year"), name="perf_yearbonus_uniq"),
         ),
     ]

@@ -8,99 +8,252 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orders', '0001_initial'),
+        ("orders", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Inspection',
+            name="Inspection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('number', models.CharField(max_length=20, unique=True, verbose_name='number')),
-                ('stage', models.CharField(choices=[('first_article', 'First article'), ('inline', 'Inline'), ('final', 'Final')], max_length=20, verbose_name='stage')),
-                ('lot_size', models.PositiveIntegerField(verbose_name='lot size')),
-                ('level', models.CharField(choices=[('S-1', 'S-1'), ('S-2', 'S-2'), ('S-3', 'S-3'), ('S-4', 'S-4'), ('I', 'I'), ('II', 'II'), ('III', 'III')], default='II', max_length=3, verbose_name='inspection level')),
-                ('code_letter', models.CharField(max_length=1, verbose_name='code letter')),
-                ('sample_size', models.PositiveIntegerField(help_text='The largest sample of the defect classes.', verbose_name='units inspected')),
-                ('status', models.CharField(choices=[('passed', 'Passed'), ('failed', 'Failed'), ('conceded', 'Failed, accepted by concession'), ('cancelled', 'Cancelled')], max_length=20, verbose_name='result')),
-                ('inspected_on', models.DateField(verbose_name='inspected on')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('exception_number', models.CharField(blank=True, max_length=20, verbose_name='quality exception')),
-                ('concession_reason', models.TextField(blank=True, verbose_name='concession reason')),
-                ('conceded_at', models.DateTimeField(blank=True, null=True, verbose_name='concession at')),
-                ('cancel_reason', models.CharField(blank=True, max_length=500, verbose_name='cancel reason')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='cancelled at')),
-                ('cancelled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='cancelled by')),
-                ('conceded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='concession by')),
-                ('inspector', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='inspector')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='inspections', to='orders.order', verbose_name='order')),
-                ('order_line', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='inspections', to='orders.orderline', verbose_name='order line')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                ("number", models.CharField(max_length=20, unique=True, verbose_name="number")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("first_article", "First article"),
+                            ("inline", "Inline"),
+                            ("final", "Final"),
+                        ],
+                        max_length=20,
+                        verbose_name="stage",
+                    ),
+                ),
+                ("lot_size", models.PositiveIntegerField(verbose_name="lot size")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("S-1", "S-1"),
+                            ("S-2", "S-2"),
+                            ("S-3", "S-3"),
+                            ("S-4", "S-4"),
+                            ("I", "I"),
+                            ("II", "II"),
+                            ("III", "III"),
+                        ],
+                        default="II",
+                        max_length=3,
+                        verbose_name="inspection level",
+                    ),
+                ),
+                ("code_letter", models.CharField(max_length=1, verbose_name="code letter")),
+                (
+                    "sample_size",
+                    models.PositiveIntegerField(
+                        help_text="The largest sample of the defect classes.", verbose_name="units inspected"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("passed", "Passed"),
+                            ("failed", "Failed"),
+                            ("conceded", "Failed, accepted by concession"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        max_length=20,
+                        verbose_name="result",
+                    ),
+                ),
+                ("inspected_on", models.DateField(verbose_name="inspected on")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "exception_number",
+                    models.CharField(blank=True, max_length=20, verbose_name="quality exception"),
+                ),
+                ("concession_reason", models.TextField(blank=True, verbose_name="concession reason")),
+                ("conceded_at", models.DateTimeField(blank=True, null=True, verbose_name="concession at")),
+                ("cancel_reason", models.CharField(blank=True, max_length=500, verbose_name="cancel reason")),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True, verbose_name="cancelled at")),
+                (
+                    "cancelled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="cancelled by",
+                    ),
+                ),
+                (
+                    "conceded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="concession by",
+                    ),
+                ),
+                (
+                    "inspector",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="inspector",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="inspections",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
+                (
+                    "order_line",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="inspections",
+                        to="orders.orderline",
+                        verbose_name="order line",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'inspection',
-                'verbose_name_plural': 'inspections',
-                'ordering': ['-inspected_on', '-id'],
+                "verbose_name": "inspection",
+                "verbose_name_plural": "inspections",
+                "ordering": ["-inspected_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='InspectionClassResult',
+            name="InspectionClassResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('defect_class', models.CharField(choices=[('critical', 'Critical'), ('major', 'Major'), ('minor', 'Minor')], max_length=10, verbose_name='defect class')),
-                ('aql', models.DecimalField(decimal_places=3, help_text='0 means zero tolerance (Ac 0).', max_digits=7, verbose_name='AQL')),
-                ('plan_code_letter', models.CharField(max_length=1, verbose_name='plan code letter')),
-                ('sample_size', models.PositiveIntegerField(verbose_name='sample size')),
-                ('full_inspection', models.BooleanField(default=False, verbose_name='100 % inspection')),
-                ('accept_number', models.PositiveIntegerField(verbose_name='Ac')),
-                ('reject_number', models.PositiveIntegerField(verbose_name='Re')),
-                ('defects_found', models.PositiveIntegerField(verbose_name='defects found')),
-                ('passed', models.BooleanField(verbose_name='passed')),
-                ('inspection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='classes', to='quality.inspection', verbose_name='inspection')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "defect_class",
+                    models.CharField(
+                        choices=[("critical", "Critical"), ("major", "Major"), ("minor", "Minor")],
+                        max_length=10,
+                        verbose_name="defect class",
+                    ),
+                ),
+                (
+                    "aql",
+                    models.DecimalField(
+                        decimal_places=3,
+                        help_text="0 means zero tolerance (Ac 0).",
+                        max_digits=7,
+                        verbose_name="AQL",
+                    ),
+                ),
+                ("plan_code_letter", models.CharField(max_length=1, verbose_name="plan code letter")),
+                ("sample_size", models.PositiveIntegerField(verbose_name="sample size")),
+                ("full_inspection", models.BooleanField(default=False, verbose_name="100 % inspection")),
+                ("accept_number", models.PositiveIntegerField(verbose_name="Ac")),
+                ("reject_number", models.PositiveIntegerField(verbose_name="Re")),
+                ("defects_found", models.PositiveIntegerField(verbose_name="defects found")),
+                ("passed", models.BooleanField(verbose_name="passed")),
+                (
+                    "inspection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="classes",
+                        to="quality.inspection",
+                        verbose_name="inspection",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'defect class result',
-                'verbose_name_plural': 'defect class results',
-                'ordering': ['inspection', 'id'],
+                "verbose_name": "defect class result",
+                "verbose_name_plural": "defect class results",
+                "ordering": ["inspection", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='inspection',
-            index=models.Index(fields=['order', 'stage', 'inspected_on'], name='quality_insp_order_stage'),
+            model_name="inspection",
+            index=models.Index(fields=["order", "stage", "inspected_on"], name="quality_insp_order_stage"),
         ),
         migrations.AddIndex(
-            model_name='inspection',
-            index=models.Index(fields=['status', 'inspected_on'], name='quality_insp_status_day'),
+            model_name="inspection",
+            index=models.Index(fields=["status", "inspected_on"], name="quality_insp_status_day"),
         ),
         migrations.AddConstraint(
-            model_name='inspection',
-            constraint=models.CheckConstraint(condition=models.Q(('lot_size__gte', 1)), name='quality_insp_lot_positive'),
+            model_name="inspection",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("lot_size__gte", 1)), name="quality_insp_lot_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='inspection',
-            constraint=models.CheckConstraint(condition=models.Q(('sample_size__gte', 1), ('sample_size__lte', models.F('lot_size'))), name='quality_insp_sample_within_lot'),
+            model_name="inspection",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("sample_size__gte", 1), ("sample_size__lte", models.F("lot_size"))),
+                name="quality_insp_sample_within_lot",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='inspection',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'conceded'), _negated=True), models.Q(('conceded_at__isnull', False), models.Q(('concession_reason', ''), _negated=True)), _connector='OR'), name='quality_insp_concession_has_reason'),
+            model_name="inspection",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "conceded"), _negated=True),
+                    models.Q(
+                        ("conceded_at__isnull", False), models.Q(("concession_reason", ""), _negated=True)
+                    ),
+                    _connector="OR",
+                ),
+                name="quality_insp_concession_has_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='inspectionclassresult',
-            constraint=models.UniqueConstraint(fields=('inspection', 'defect_class'), name='quality_class_uniq'),
+            model_name="inspectionclassresult",
+            constraint=models.UniqueConstraint(
+                fields=("inspection", "defect_class"), name="quality_class_uniq"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='inspectionclassresult',
-            constraint=models.CheckConstraint(condition=models.Q(('reject_number', django.db.models.expressions.CombinedExpression(models.F('accept_number'), '+', models.Value(1)))), name='quality_class_re_is_ac_plus_one'),
+            model_name="inspectionclassresult",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "reject_number",
+                        django.db.models.expressions.CombinedExpression(
+                            models.F("accept_number"), "+", models.Value(1)
+                        ),
+                    )
+                ),
+                name="quality_class_re_is_ac_plus_one",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='inspectionclassresult',
-            constraint=models.CheckConstraint(condition=models.Q(('aql__gte', Decimal('0'))), name='quality_class_aql_nonneg'),
+            model_name="inspectionclassresult",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("aql__gte", Decimal("0"))), name="quality_class_aql_nonneg"
+            ),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('quality', '0001_initial'),
+        ("quality", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='inspectionclassresult',
-            name='full_inspection',
-            field=models.BooleanField(default=False, verbose_name='Full inspection'),
+            model_name="inspectionclassresult",
+            name="full_inspection",
+            field=models.BooleanField(default=False, verbose_name="Full inspection"),
         ),
     ]

@@ -7,197 +7,490 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('orders', '0001_initial'),
-        ('parties', '0001_initial'),
+        ("catalog", "0001_initial"),
+        ("orders", "0001_initial"),
+        ("parties", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Inquiry',
+            name="Inquiry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('subject', models.CharField(max_length=200, verbose_name='subject')),
-                ('received_at', models.DateTimeField(verbose_name='received at')),
-                ('replied_at', models.DateTimeField(blank=True, null=True, verbose_name='first quotation sent at')),
-                ('status', models.CharField(choices=[('open', 'Waiting for a quotation'), ('quoted', 'Quoted'), ('won', 'Won (order placed)'), ('lost', 'Lost')], default='open', max_length=10, verbose_name='status')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('lost_reason', models.CharField(blank=True, max_length=300, verbose_name='reason lost')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='inquiries', to='parties.customer', verbose_name='customer')),
-                ('salesperson', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='inquiries', to=settings.AUTH_USER_MODEL, verbose_name='salesperson')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                ("subject", models.CharField(max_length=200, verbose_name="subject")),
+                ("received_at", models.DateTimeField(verbose_name="received at")),
+                (
+                    "replied_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="first quotation sent at"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Waiting for a quotation"),
+                            ("quoted", "Quoted"),
+                            ("won", "Won (order placed)"),
+                            ("lost", "Lost"),
+                        ],
+                        default="open",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("lost_reason", models.CharField(blank=True, max_length=300, verbose_name="reason lost")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="inquiries",
+                        to="parties.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "salesperson",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="inquiries",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="salesperson",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'inquiry',
-                'verbose_name_plural': 'inquiries',
-                'ordering': ['-received_at', '-id'],
+                "verbose_name": "inquiry",
+                "verbose_name_plural": "inquiries",
+                "ordering": ["-received_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='InquiryItem',
+            name="InquiryItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('line_no', models.PositiveSmallIntegerField(verbose_name='line')),
-                ('description', models.CharField(blank=True, max_length=200, verbose_name='description')),
-                ('quantity', models.DecimalField(decimal_places=3, max_digits=14, verbose_name='quantity')),
-                ('unit', models.CharField(blank=True, max_length=10, verbose_name='unit')),
-                ('target_price', models.DecimalField(blank=True, decimal_places=4, max_digits=14, null=True, verbose_name='target price')),
-                ('inquiry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='quotes.inquiry', verbose_name='inquiry')),
-                ('product', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.product', verbose_name='product / style')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("line_no", models.PositiveSmallIntegerField(verbose_name="line")),
+                ("description", models.CharField(blank=True, max_length=200, verbose_name="description")),
+                ("quantity", models.DecimalField(decimal_places=3, max_digits=14, verbose_name="quantity")),
+                ("unit", models.CharField(blank=True, max_length=10, verbose_name="unit")),
+                (
+                    "target_price",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=14, null=True, verbose_name="target price"
+                    ),
+                ),
+                (
+                    "inquiry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="quotes.inquiry",
+                        verbose_name="inquiry",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.product",
+                        verbose_name="product / style",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['inquiry', 'line_no'],
+                "ordering": ["inquiry", "line_no"],
             },
         ),
         migrations.CreateModel(
-            name='Quotation',
+            name="Quotation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('number', models.CharField(max_length=20, verbose_name='quotation number')),
-                ('revision', models.PositiveSmallIntegerField(default=1, verbose_name='revision')),
-                ('currency', models.CharField(choices=[('CNY', 'RMB (CNY)'), ('USD', 'US dollar'), ('EUR', 'Euro'), ('HKD', 'Hong Kong dollar'), ('GBP', 'Pound sterling'), ('JPY', 'Japanese yen')], default='CNY', max_length=3, verbose_name='currency')),
-                ('quote_date', models.DateField(verbose_name='quotation date')),
-                ('valid_until', models.DateField(verbose_name='valid until')),
-                ('overhead_percent', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=5, verbose_name='overhead %')),
-                ('margin_percent', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=5, verbose_name='margin %')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('sent', 'Sent to the customer'), ('accepted', 'Accepted (order created)'), ('rejected', 'Rejected'), ('superseded', 'Superseded by a revision')], default='draft', max_length=20, verbose_name='status')),
-                ('total_amount', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=16, verbose_name='total amount')),
-                ('notes', models.TextField(blank=True, verbose_name='terms and notes')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent at')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('reject_reason', models.CharField(blank=True, max_length=300, verbose_name='reason rejected')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='quotations', to='parties.customer', verbose_name='customer')),
-                ('inquiry', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='quotations', to='quotes.inquiry', verbose_name='inquiry')),
-                ('order', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='quotation', to='orders.order', verbose_name='order')),
-                ('previous', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='next_revision', to='quotes.quotation', verbose_name='revises')),
-                ('salesperson', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='quotations', to=settings.AUTH_USER_MODEL, verbose_name='salesperson')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                ("number", models.CharField(max_length=20, verbose_name="quotation number")),
+                ("revision", models.PositiveSmallIntegerField(default=1, verbose_name="revision")),
+                (
+                    "currency",
+                    models.CharField(
+                        choices=[
+                            ("CNY", "RMB (CNY)"),
+                            ("USD", "US dollar"),
+                            ("EUR", "Euro"),
+                            ("HKD", "Hong Kong dollar"),
+                            ("GBP", "Pound sterling"),
+                            ("JPY", "Japanese yen"),
+                        ],
+                        default="CNY",
+                        max_length=3,
+                        verbose_name="currency",
+                    ),
+                ),
+                ("quote_date", models.DateField(verbose_name="quotation date")),
+                ("valid_until", models.DateField(verbose_name="valid until")),
+                (
+                    "overhead_percent",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0"), max_digits=5, verbose_name="overhead %"
+                    ),
+                ),
+                (
+                    "margin_percent",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0"), max_digits=5, verbose_name="margin %"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("sent", "Sent to the customer"),
+                            ("accepted", "Accepted (order created)"),
+                            ("rejected", "Rejected"),
+                            ("superseded", "Superseded by a revision"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "total_amount",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0"), max_digits=16, verbose_name="total amount"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="terms and notes")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent at")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided at")),
+                (
+                    "reject_reason",
+                    models.CharField(blank=True, max_length=300, verbose_name="reason rejected"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="quotations",
+                        to="parties.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "inquiry",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="quotations",
+                        to="quotes.inquiry",
+                        verbose_name="inquiry",
+                    ),
+                ),
+                (
+                    "order",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="quotation",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
+                (
+                    "previous",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="next_revision",
+                        to="quotes.quotation",
+                        verbose_name="revises",
+                    ),
+                ),
+                (
+                    "salesperson",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="quotations",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="salesperson",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'quotation',
-                'verbose_name_plural': 'quotations',
-                'ordering': ['-quote_date', '-id'],
+                "verbose_name": "quotation",
+                "verbose_name_plural": "quotations",
+                "ordering": ["-quote_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='QuotationEvent',
+            name="QuotationEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type', models.CharField(max_length=40, verbose_name='type')),
-                ('from_status', models.CharField(blank=True, max_length=30, verbose_name='from')),
-                ('to_status', models.CharField(blank=True, max_length=30, verbose_name='to')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='data')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='time')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
-                ('quotation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='quotes.quotation', verbose_name='quotation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("type", models.CharField(max_length=40, verbose_name="type")),
+                ("from_status", models.CharField(blank=True, max_length=30, verbose_name="from")),
+                ("to_status", models.CharField(blank=True, max_length=30, verbose_name="to")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="data")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="time")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
+                (
+                    "quotation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="quotes.quotation",
+                        verbose_name="quotation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'quotation event',
-                'verbose_name_plural': 'quotation events',
-                'ordering': ['created_at', 'id'],
-                'abstract': False,
+                "verbose_name": "quotation event",
+                "verbose_name_plural": "quotation events",
+                "ordering": ["created_at", "id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='QuotationLine',
+            name="QuotationLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('line_no', models.PositiveSmallIntegerField(verbose_name='line')),
-                ('spec', models.CharField(blank=True, max_length=200, verbose_name='specification')),
-                ('color', models.CharField(blank=True, max_length=50, verbose_name='colour')),
-                ('quantity', models.DecimalField(decimal_places=3, max_digits=14, verbose_name='quantity')),
-                ('unit', models.CharField(max_length=10, verbose_name='unit')),
-                ('material_cost', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='materials per unit')),
-                ('processing_cost', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='processing per unit')),
-                ('outsourcing_cost', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='outsourcing per unit')),
-                ('overhead_cost', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='overhead per unit')),
-                ('unit_cost', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='full cost per unit')),
-                ('unit_price', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='unit price')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='amount')),
-                ('materials_from_bom', models.BooleanField(default=False, verbose_name='materials from the BOM')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.product', verbose_name='product / style')),
-                ('quotation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='quotes.quotation', verbose_name='quotation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("line_no", models.PositiveSmallIntegerField(verbose_name="line")),
+                ("spec", models.CharField(blank=True, max_length=200, verbose_name="specification")),
+                ("color", models.CharField(blank=True, max_length=50, verbose_name="colour")),
+                ("quantity", models.DecimalField(decimal_places=3, max_digits=14, verbose_name="quantity")),
+                ("unit", models.CharField(max_length=10, verbose_name="unit")),
+                (
+                    "material_cost",
+                    models.DecimalField(decimal_places=4, max_digits=14, verbose_name="materials per unit"),
+                ),
+                (
+                    "processing_cost",
+                    models.DecimalField(decimal_places=4, max_digits=14, verbose_name="processing per unit"),
+                ),
+                (
+                    "outsourcing_cost",
+                    models.DecimalField(decimal_places=4, max_digits=14, verbose_name="outsourcing per unit"),
+                ),
+                (
+                    "overhead_cost",
+                    models.DecimalField(decimal_places=4, max_digits=14, verbose_name="overhead per unit"),
+                ),
+                (
+                    "unit_cost",
+                    models.DecimalField(decimal_places=4, max_digits=14, verbose_name="full cost per unit"),
+                ),
+                (
+                    "unit_price",
+                    models.DecimalField(decimal_places=4, max_digits=14, verbose_name="unit price"),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=16, verbose_name="amount")),
+                (
+                    "materials_from_bom",
+                    models.BooleanField(default=False, verbose_name="materials from the BOM"),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.product",
+                        verbose_name="product / style",
+                    ),
+                ),
+                (
+                    "quotation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="quotes.quotation",
+                        verbose_name="quotation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['quotation', 'line_no'],
+                "ordering": ["quotation", "line_no"],
             },
         ),
         migrations.CreateModel(
-            name='QuotationMaterial',
+            name="QuotationMaterial",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('code', models.CharField(blank=True, max_length=30, verbose_name='material code')),
-                ('name', models.CharField(max_length=200, verbose_name='material')),
-                ('unit', models.CharField(blank=True, max_length=10, verbose_name='unit')),
-                ('usage', models.DecimalField(decimal_places=6, max_digits=14, verbose_name='usage per unit')),
-                ('loss_percent', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=5, verbose_name='loss %')),
-                ('unit_price', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='material price')),
-                ('cost', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='cost per unit of product')),
-                ('line', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='materials', to='quotes.quotationline', verbose_name='line')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("code", models.CharField(blank=True, max_length=30, verbose_name="material code")),
+                ("name", models.CharField(max_length=200, verbose_name="material")),
+                ("unit", models.CharField(blank=True, max_length=10, verbose_name="unit")),
+                (
+                    "usage",
+                    models.DecimalField(decimal_places=6, max_digits=14, verbose_name="usage per unit"),
+                ),
+                (
+                    "loss_percent",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0"), max_digits=5, verbose_name="loss %"
+                    ),
+                ),
+                (
+                    "unit_price",
+                    models.DecimalField(decimal_places=4, max_digits=14, verbose_name="material price"),
+                ),
+                (
+                    "cost",
+                    models.DecimalField(
+                        decimal_places=4, max_digits=14, verbose_name="cost per unit of product"
+                    ),
+                ),
+                (
+                    "line",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="materials",
+                        to="quotes.quotationline",
+                        verbose_name="line",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['line', 'position'],
+                "ordering": ["line", "position"],
             },
         ),
         migrations.AddIndex(
-            model_name='inquiry',
-            index=models.Index(fields=['status', 'received_at'], name='quotes_inquiry_status_time'),
+            model_name="inquiry",
+            index=models.Index(fields=["status", "received_at"], name="quotes_inquiry_status_time"),
         ),
         migrations.AddConstraint(
-            model_name='inquiryitem',
-            constraint=models.UniqueConstraint(fields=('inquiry', 'line_no'), name='quotes_inquiry_item_no_uniq'),
+            model_name="inquiryitem",
+            constraint=models.UniqueConstraint(
+                fields=("inquiry", "line_no"), name="quotes_inquiry_item_no_uniq"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='inquiryitem',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='quotes_inquiry_item_qty_positive'),
+            model_name="inquiryitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="quotes_inquiry_item_qty_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quotation',
-            constraint=models.UniqueConstraint(fields=('number', 'revision'), name='quotes_number_revision_uniq'),
+            model_name="quotation",
+            constraint=models.UniqueConstraint(
+                fields=("number", "revision"), name="quotes_number_revision_uniq"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quotation',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_until__gte', models.F('quote_date'))), name='quotes_valid_after_date'),
+            model_name="quotation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("valid_until__gte", models.F("quote_date"))),
+                name="quotes_valid_after_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quotation',
-            constraint=models.CheckConstraint(condition=models.Q(('overhead_percent__gte', 0), ('overhead_percent__lte', 500)), name='quotes_overhead_range'),
+            model_name="quotation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("overhead_percent__gte", 0), ("overhead_percent__lte", 500)),
+                name="quotes_overhead_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quotation',
-            constraint=models.CheckConstraint(condition=models.Q(('margin_percent__gte', -100), ('margin_percent__lte', 1000)), name='quotes_margin_range'),
+            model_name="quotation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("margin_percent__gte", -100), ("margin_percent__lte", 1000)),
+                name="quotes_margin_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quotationline',
-            constraint=models.UniqueConstraint(fields=('quotation', 'line_no'), name='quotes_line_no_uniq'),
+            model_name="quotationline",
+            constraint=models.UniqueConstraint(fields=("quotation", "line_no"), name="quotes_line_no_uniq"),
         ),
         migrations.AddConstraint(
-            model_name='quotationline',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='quotes_line_qty_positive'),
+            model_name="quotationline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="quotes_line_qty_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quotationline',
-            constraint=models.CheckConstraint(condition=models.Q(('unit_price__gte', 0)), name='quotes_line_price_nonneg'),
+            model_name="quotationline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("unit_price__gte", 0)), name="quotes_line_price_nonneg"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quotationmaterial',
-            constraint=models.CheckConstraint(condition=models.Q(('usage__gt', 0)), name='quotes_material_usage_positive'),
+            model_name="quotationmaterial",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("usage__gt", 0)), name="quotes_material_usage_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quotationmaterial',
-            constraint=models.CheckConstraint(condition=models.Q(('unit_price__gte', 0)), name='quotes_material_price_nonneg'),
+            model_name="quotationmaterial",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("unit_price__gte", 0)), name="quotes_material_price_nonneg"
+            ),
         ),
     ]

@@ -7,71 +7,196 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orders', '0001_initial'),
+        ("orders", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('round', models.PositiveSmallIntegerField(default=1, verbose_name='round')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('cancelled', 'Cancelled')], default='open', max_length=10, verbose_name='status')),
-                ('feasible_date', models.DateField(verbose_name='earliest feasible date')),
-                ('feasible_basis', models.JSONField(default=dict, verbose_name='basis of the feasible date')),
-                ('credit_limit', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=16, verbose_name='credit limit')),
-                ('credit_open_amount', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=16, verbose_name='open orders')),
-                ('credit_order_amount', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=16, verbose_name='this order')),
-                ('credit_ok', models.BooleanField(default=True, verbose_name='within credit')),
-                ('promised_date', models.DateField(blank=True, null=True, verbose_name='promised delivery date')),
-                ('promise_reason', models.CharField(blank=True, max_length=300, verbose_name='reason for an early promise')),
-                ('is_date_risk', models.BooleanField(default=False, verbose_name='promised earlier than feasible')),
-                ('conclusion', models.TextField(blank=True, verbose_name='conclusion')),
-                ('concluded_at', models.DateTimeField(blank=True, null=True, verbose_name='concluded at')),
-                ('concluded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='concluded by')),
-                ('opened_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='opened by')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='orders.order', verbose_name='order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("round", models.PositiveSmallIntegerField(default=1, verbose_name="round")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="open",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("feasible_date", models.DateField(verbose_name="earliest feasible date")),
+                ("feasible_basis", models.JSONField(default=dict, verbose_name="basis of the feasible date")),
+                (
+                    "credit_limit",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0"), max_digits=16, verbose_name="credit limit"
+                    ),
+                ),
+                (
+                    "credit_open_amount",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0"), max_digits=16, verbose_name="open orders"
+                    ),
+                ),
+                (
+                    "credit_order_amount",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0"), max_digits=16, verbose_name="this order"
+                    ),
+                ),
+                ("credit_ok", models.BooleanField(default=True, verbose_name="within credit")),
+                (
+                    "promised_date",
+                    models.DateField(blank=True, null=True, verbose_name="promised delivery date"),
+                ),
+                (
+                    "promise_reason",
+                    models.CharField(blank=True, max_length=300, verbose_name="reason for an early promise"),
+                ),
+                (
+                    "is_date_risk",
+                    models.BooleanField(default=False, verbose_name="promised earlier than feasible"),
+                ),
+                ("conclusion", models.TextField(blank=True, verbose_name="conclusion")),
+                ("concluded_at", models.DateTimeField(blank=True, null=True, verbose_name="concluded at")),
+                (
+                    "concluded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="concluded by",
+                    ),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="opened by",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'order review',
-                'verbose_name_plural': 'order reviews',
-                'ordering': ['-id'],
+                "verbose_name": "order review",
+                "verbose_name_plural": "order reviews",
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewItem',
+            name="ReviewItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('department', models.CharField(choices=[('business', 'Business (price, terms)'), ('technical', 'Technical (process, specifications)'), ('planning', 'Planning (capacity)'), ('purchasing', 'Purchasing / warehouse (materials)'), ('quality', 'Quality (standard, AQL)'), ('finance', 'Finance (credit)')], max_length=20, verbose_name='department')),
-                ('result', models.CharField(choices=[('pending', 'Pending'), ('pass', 'Pass'), ('conditional', 'Conditional'), ('fail', 'Fail')], default='pending', max_length=12, verbose_name='result')),
-                ('comment', models.TextField(blank=True, verbose_name='comment')),
-                ('signed_at', models.DateTimeField(blank=True, null=True, verbose_name='signed at')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='reviews.review', verbose_name='review')),
-                ('signer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='signed by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "department",
+                    models.CharField(
+                        choices=[
+                            ("business", "Business (price, terms)"),
+                            ("technical", "Technical (process, specifications)"),
+                            ("planning", "Planning (capacity)"),
+                            ("purchasing", "Purchasing / warehouse (materials)"),
+                            ("quality", "Quality (standard, AQL)"),
+                            ("finance", "Finance (credit)"),
+                        ],
+                        max_length=20,
+                        verbose_name="department",
+                    ),
+                ),
+                (
+                    "result",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("pass", "Pass"),
+                            ("conditional", "Conditional"),
+                            ("fail", "Fail"),
+                        ],
+                        default="pending",
+                        max_length=12,
+                        verbose_name="result",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="comment")),
+                ("signed_at", models.DateTimeField(blank=True, null=True, verbose_name="signed at")),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="reviews.review",
+                        verbose_name="review",
+                    ),
+                ),
+                (
+                    "signer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="signed by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'review item',
-                'verbose_name_plural': 'review items',
-                'ordering': ['review', 'id'],
+                "verbose_name": "review item",
+                "verbose_name_plural": "review items",
+                "ordering": ["review", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='review',
-            constraint=models.UniqueConstraint(fields=('order', 'round'), name='reviews_review_order_round_uniq'),
+            model_name="review",
+            constraint=models.UniqueConstraint(
+                fields=("order", "round"), name="reviews_review_order_round_uniq"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='review',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('order',), name='reviews_review_one_open_per_order'),
+            model_name="review",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "open")),
+                fields=("order",),
+                name="reviews_review_one_open_per_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewitem',
-            constraint=models.UniqueConstraint(fields=('review', 'department'), name='reviews_item_dept_uniq'),
+            model_name="reviewitem",
+            constraint=models.UniqueConstraint(
+                fields=("review", "department"), name="reviews_item_dept_uniq"
+            ),
         ),
     ]

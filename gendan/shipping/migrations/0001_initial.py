@@ -7,169 +7,420 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('orders', '0001_initial'),
-        ('parties', '0001_initial'),
+        ("catalog", "0001_initial"),
+        ("orders", "0001_initial"),
+        ("parties", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Shipment',
+            name="Shipment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('number', models.CharField(max_length=20, unique=True, verbose_name='shipment number')),
-                ('status', models.CharField(choices=[('shipped', 'Shipped'), ('received', 'Received by the customer'), ('cancelled', 'Cancelled')], default='shipped', max_length=20, verbose_name='status')),
-                ('ship_date', models.DateField(verbose_name='ship date')),
-                ('expected_arrival', models.DateField(verbose_name='expected arrival')),
-                ('transport_mode', models.CharField(choices=[('road', 'Road (third-party logistics)'), ('express', 'Express courier'), ('sea', 'Sea freight'), ('air', 'Air freight'), ('rail', 'Rail'), ('pickup', 'Collected by the customer')], default='road', max_length=20, verbose_name='transport')),
-                ('carrier', models.CharField(max_length=100, verbose_name='carrier')),
-                ('tracking_number', models.CharField(blank=True, max_length=100, verbose_name='tracking number')),
-                ('ship_to', models.CharField(blank=True, max_length=300, verbose_name='ship to')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('received_on', models.DateField(blank=True, null=True, verbose_name='received on')),
-                ('received_by', models.CharField(blank=True, max_length=100, verbose_name='signed for by')),
-                ('receipt_note', models.CharField(blank=True, max_length=300, verbose_name='receipt note')),
-                ('cancel_reason', models.CharField(blank=True, max_length=300, verbose_name='cancellation reason')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='cancelled at')),
-                ('total_quantity', models.DecimalField(decimal_places=3, max_digits=16, verbose_name='total quantity')),
-                ('total_amount', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='total amount')),
-                ('currency', models.CharField(max_length=3, verbose_name='currency')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shipments', to='parties.customer', verbose_name='customer')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shipments', to='orders.order', verbose_name='order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                ("number", models.CharField(max_length=20, unique=True, verbose_name="shipment number")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("shipped", "Shipped"),
+                            ("received", "Received by the customer"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="shipped",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("ship_date", models.DateField(verbose_name="ship date")),
+                ("expected_arrival", models.DateField(verbose_name="expected arrival")),
+                (
+                    "transport_mode",
+                    models.CharField(
+                        choices=[
+                            ("road", "Road (third-party logistics)"),
+                            ("express", "Express courier"),
+                            ("sea", "Sea freight"),
+                            ("air", "Air freight"),
+                            ("rail", "Rail"),
+                            ("pickup", "Collected by the customer"),
+                        ],
+                        default="road",
+                        max_length=20,
+                        verbose_name="transport",
+                    ),
+                ),
+                ("carrier", models.CharField(max_length=100, verbose_name="carrier")),
+                (
+                    "tracking_number",
+                    models.CharField(blank=True, max_length=100, verbose_name="tracking number"),
+                ),
+                ("ship_to", models.CharField(blank=True, max_length=300, verbose_name="ship to")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("received_on", models.DateField(blank=True, null=True, verbose_name="received on")),
+                ("received_by", models.CharField(blank=True, max_length=100, verbose_name="signed for by")),
+                ("receipt_note", models.CharField(blank=True, max_length=300, verbose_name="receipt note")),
+                (
+                    "cancel_reason",
+                    models.CharField(blank=True, max_length=300, verbose_name="cancellation reason"),
+                ),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True, verbose_name="cancelled at")),
+                (
+                    "total_quantity",
+                    models.DecimalField(decimal_places=3, max_digits=16, verbose_name="total quantity"),
+                ),
+                (
+                    "total_amount",
+                    models.DecimalField(decimal_places=2, max_digits=16, verbose_name="total amount"),
+                ),
+                ("currency", models.CharField(max_length=3, verbose_name="currency")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="shipments",
+                        to="parties.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="shipments",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'shipment',
-                'verbose_name_plural': 'shipments',
-                'ordering': ['-ship_date', '-id'],
+                "verbose_name": "shipment",
+                "verbose_name_plural": "shipments",
+                "ordering": ["-ship_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ShipmentEvent',
+            name="ShipmentEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type', models.CharField(max_length=40, verbose_name='type')),
-                ('from_status', models.CharField(blank=True, max_length=30, verbose_name='from')),
-                ('to_status', models.CharField(blank=True, max_length=30, verbose_name='to')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='data')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='time')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
-                ('shipment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='shipping.shipment', verbose_name='shipment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("type", models.CharField(max_length=40, verbose_name="type")),
+                ("from_status", models.CharField(blank=True, max_length=30, verbose_name="from")),
+                ("to_status", models.CharField(blank=True, max_length=30, verbose_name="to")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="data")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="time")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
+                (
+                    "shipment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="shipping.shipment",
+                        verbose_name="shipment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'shipment event',
-                'verbose_name_plural': 'shipment events',
-                'ordering': ['created_at', 'id'],
-                'abstract': False,
+                "verbose_name": "shipment event",
+                "verbose_name_plural": "shipment events",
+                "ordering": ["created_at", "id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ShipmentLine',
+            name="ShipmentLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('line_no', models.PositiveSmallIntegerField(verbose_name='line')),
-                ('quantity', models.DecimalField(decimal_places=3, max_digits=14, verbose_name='quantity')),
-                ('unit_price', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='unit price')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='amount')),
-                ('cartons', models.PositiveIntegerField(default=0, verbose_name='cartons')),
-                ('quantity_per_carton', models.DecimalField(decimal_places=3, default=Decimal('0'), max_digits=12, verbose_name='quantity per carton')),
-                ('gross_weight_kg', models.DecimalField(decimal_places=3, default=Decimal('0'), max_digits=12, verbose_name='gross weight (kg)')),
-                ('net_weight_kg', models.DecimalField(decimal_places=3, default=Decimal('0'), max_digits=12, verbose_name='net weight (kg)')),
-                ('volume_m3', models.DecimalField(decimal_places=3, default=Decimal('0'), max_digits=12, verbose_name='volume (m³)')),
-                ('order_line', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shipment_lines', to='orders.orderline', verbose_name='order line')),
-                ('shipment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lines', to='shipping.shipment', verbose_name='shipment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("line_no", models.PositiveSmallIntegerField(verbose_name="line")),
+                ("quantity", models.DecimalField(decimal_places=3, max_digits=14, verbose_name="quantity")),
+                (
+                    "unit_price",
+                    models.DecimalField(decimal_places=4, max_digits=14, verbose_name="unit price"),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=16, verbose_name="amount")),
+                ("cartons", models.PositiveIntegerField(default=0, verbose_name="cartons")),
+                (
+                    "quantity_per_carton",
+                    models.DecimalField(
+                        decimal_places=3,
+                        default=Decimal("0"),
+                        max_digits=12,
+                        verbose_name="quantity per carton",
+                    ),
+                ),
+                (
+                    "gross_weight_kg",
+                    models.DecimalField(
+                        decimal_places=3,
+                        default=Decimal("0"),
+                        max_digits=12,
+                        verbose_name="gross weight (kg)",
+                    ),
+                ),
+                (
+                    "net_weight_kg",
+                    models.DecimalField(
+                        decimal_places=3, default=Decimal("0"), max_digits=12, verbose_name="net weight (kg)"
+                    ),
+                ),
+                (
+                    "volume_m3",
+                    models.DecimalField(
+                        decimal_places=3, default=Decimal("0"), max_digits=12, verbose_name="volume (m³)"
+                    ),
+                ),
+                (
+                    "order_line",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="shipment_lines",
+                        to="orders.orderline",
+                        verbose_name="order line",
+                    ),
+                ),
+                (
+                    "shipment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lines",
+                        to="shipping.shipment",
+                        verbose_name="shipment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'shipment line',
-                'verbose_name_plural': 'shipment lines',
-                'ordering': ['shipment', 'line_no'],
+                "verbose_name": "shipment line",
+                "verbose_name_plural": "shipment lines",
+                "ordering": ["shipment", "line_no"],
             },
         ),
         migrations.CreateModel(
-            name='SampleDispatch',
+            name="SampleDispatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('sample_type', models.CharField(choices=[('proto', 'Prototype / design sample'), ('fit', 'Fit sample'), ('approval', 'Approval sample (pre-production)'), ('size_set', 'Size set'), ('production', 'Production / shipment sample'), ('colour', 'Lab dip / colour sample'), ('sales', 'Salesman sample')], max_length=20, verbose_name='sample type')),
-                ('description', models.CharField(blank=True, max_length=200, verbose_name='description')),
-                ('quantity', models.DecimalField(decimal_places=3, max_digits=10, verbose_name='quantity')),
-                ('sent_on', models.DateField(verbose_name='sent on')),
-                ('courier', models.CharField(max_length=100, verbose_name='courier')),
-                ('tracking_number', models.CharField(max_length=100, verbose_name='tracking number')),
-                ('recipient', models.CharField(blank=True, max_length=200, verbose_name='recipient')),
-                ('feedback', models.CharField(choices=[('pending', 'Awaiting feedback'), ('approved', 'Approved'), ('approved_with_comments', 'Approved with comments'), ('rejected', 'Rejected')], default='pending', max_length=30, verbose_name='customer feedback')),
-                ('feedback_on', models.DateField(blank=True, null=True, verbose_name='feedback on')),
-                ('feedback_note', models.TextField(blank=True, verbose_name='feedback note')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sample_dispatches', to='parties.customer', verbose_name='customer')),
-                ('order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sample_dispatches', to='orders.order', verbose_name='order')),
-                ('product', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.product', verbose_name='product / style')),
-                ('sent_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='sent by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                (
+                    "sample_type",
+                    models.CharField(
+                        choices=[
+                            ("proto", "Prototype / design sample"),
+                            ("fit", "Fit sample"),
+                            ("approval", "Approval sample (pre-production)"),
+                            ("size_set", "Size set"),
+                            ("production", "Production / shipment sample"),
+                            ("colour", "Lab dip / colour sample"),
+                            ("sales", "Salesman sample"),
+                        ],
+                        max_length=20,
+                        verbose_name="sample type",
+                    ),
+                ),
+                ("description", models.CharField(blank=True, max_length=200, verbose_name="description")),
+                ("quantity", models.DecimalField(decimal_places=3, max_digits=10, verbose_name="quantity")),
+                ("sent_on", models.DateField(verbose_name="sent on")),
+                ("courier", models.CharField(max_length=100, verbose_name="courier")),
+                ("tracking_number", models.CharField(max_length=100, verbose_name="tracking number")),
+                ("recipient", models.CharField(blank=True, max_length=200, verbose_name="recipient")),
+                (
+                    "feedback",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Awaiting feedback"),
+                            ("approved", "Approved"),
+                            ("approved_with_comments", "Approved with comments"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="pending",
+                        max_length=30,
+                        verbose_name="customer feedback",
+                    ),
+                ),
+                ("feedback_on", models.DateField(blank=True, null=True, verbose_name="feedback on")),
+                ("feedback_note", models.TextField(blank=True, verbose_name="feedback note")),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sample_dispatches",
+                        to="parties.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sample_dispatches",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.product",
+                        verbose_name="product / style",
+                    ),
+                ),
+                (
+                    "sent_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="sent by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sample dispatch',
-                'verbose_name_plural': 'sample dispatches',
-                'ordering': ['-sent_on', '-id'],
-                'indexes': [models.Index(fields=['customer', 'sent_on'], name='shipping_sample_customer_date')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='shipping_sample_quantity_positive'), models.CheckConstraint(condition=models.Q(('feedback_on__isnull', True), ('feedback_on__gte', models.F('sent_on')), _connector='OR'), name='shipping_sample_feedback_after_sent')],
+                "verbose_name": "sample dispatch",
+                "verbose_name_plural": "sample dispatches",
+                "ordering": ["-sent_on", "-id"],
+                "indexes": [
+                    models.Index(fields=["customer", "sent_on"], name="shipping_sample_customer_date")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("quantity__gt", 0)), name="shipping_sample_quantity_positive"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("feedback_on__isnull", True),
+                            ("feedback_on__gte", models.F("sent_on")),
+                            _connector="OR",
+                        ),
+                        name="shipping_sample_feedback_after_sent",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='shipment',
-            index=models.Index(fields=['order', 'status'], name='shipping_order_status'),
+            model_name="shipment",
+            index=models.Index(fields=["order", "status"], name="shipping_order_status"),
         ),
         migrations.AddIndex(
-            model_name='shipment',
-            index=models.Index(fields=['status', 'ship_date'], name='shipping_status_date'),
+            model_name="shipment",
+            index=models.Index(fields=["status", "ship_date"], name="shipping_status_date"),
         ),
         migrations.AddIndex(
-            model_name='shipment',
-            index=models.Index(fields=['customer', 'ship_date'], name='shipping_customer_date'),
+            model_name="shipment",
+            index=models.Index(fields=["customer", "ship_date"], name="shipping_customer_date"),
         ),
         migrations.AddConstraint(
-            model_name='shipment',
-            constraint=models.CheckConstraint(condition=models.Q(('expected_arrival__gte', models.F('ship_date'))), name='shipping_arrival_after_ship_date'),
+            model_name="shipment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("expected_arrival__gte", models.F("ship_date"))),
+                name="shipping_arrival_after_ship_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='shipment',
-            constraint=models.CheckConstraint(condition=models.Q(('received_on__isnull', True), ('received_on__gte', models.F('ship_date')), _connector='OR'), name='shipping_received_after_ship_date'),
+            model_name="shipment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("received_on__isnull", True),
+                    ("received_on__gte", models.F("ship_date")),
+                    _connector="OR",
+                ),
+                name="shipping_received_after_ship_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='shipment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'received'), _negated=True), ('received_on__isnull', False), _connector='OR'), name='shipping_received_has_date'),
+            model_name="shipment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "received"), _negated=True),
+                    ("received_on__isnull", False),
+                    _connector="OR",
+                ),
+                name="shipping_received_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='shipment',
-            constraint=models.CheckConstraint(condition=models.Q(('total_amount__gte', 0)), name='shipping_total_nonneg'),
+            model_name="shipment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("total_amount__gte", 0)), name="shipping_total_nonneg"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='shipmentline',
-            constraint=models.UniqueConstraint(fields=('shipment', 'line_no'), name='shipping_line_no_uniq'),
+            model_name="shipmentline",
+            constraint=models.UniqueConstraint(fields=("shipment", "line_no"), name="shipping_line_no_uniq"),
         ),
         migrations.AddConstraint(
-            model_name='shipmentline',
-            constraint=models.UniqueConstraint(fields=('shipment', 'order_line'), name='shipping_line_order_line_uniq'),
+            model_name="shipmentline",
+            constraint=models.UniqueConstraint(
+                fields=("shipment", "order_line"), name="shipping_line_order_line_uniq"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='shipmentline',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='shipping_line_quantity_positive'),
+            model_name="shipmentline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="shipping_line_quantity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='shipmentline',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='shipping_line_amount_nonneg'),
+            model_name="shipmentline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gte", 0)), name="shipping_line_amount_nonneg"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='shipmentline',
-            constraint=models.CheckConstraint(condition=models.Q(('net_weight_kg__lte', models.F('gross_weight_kg'))), name='shipping_line_net_le_gross'),
+            model_name="shipmentline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("net_weight_kg__lte", models.F("gross_weight_kg"))),
+                name="shipping_line_net_le_gross",
+            ),
         ),
     ]

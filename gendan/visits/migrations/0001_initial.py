@@ -6,45 +6,170 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orders', '0001_initial'),
-        ('parties', '0001_initial'),
+        ("orders", "0001_initial"),
+        ("parties", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReturnVisit',
+            name="ReturnVisit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('delivered_on', models.DateField(verbose_name='delivered on')),
-                ('due_on', models.DateField(verbose_name='due on')),
-                ('status', models.CharField(choices=[('due', 'Due'), ('done', 'Done')], default='due', max_length=10, verbose_name='status')),
-                ('visited_on', models.DateField(blank=True, null=True, verbose_name='visited on')),
-                ('method', models.CharField(blank=True, choices=[('phone', 'Phone'), ('visit', 'Visit in person'), ('wechat', 'WeChat'), ('email', 'E-mail'), ('video', 'Video call')], max_length=10, verbose_name='method')),
-                ('contact_person', models.CharField(blank=True, max_length=100, verbose_name='customer contact')),
-                ('score_quality', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='quality')),
-                ('score_delivery', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='delivery')),
-                ('score_service', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='service')),
-                ('score_communication', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='communication')),
-                ('comments', models.TextField(blank=True, verbose_name='comments')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='return_visits', to='parties.customer', verbose_name='customer')),
-                ('merchandiser', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='merchandiser')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='return_visits', to='orders.order', verbose_name='order')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                ("delivered_on", models.DateField(verbose_name="delivered on")),
+                ("due_on", models.DateField(verbose_name="due on")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("due", "Due"), ("done", "Done")],
+                        default="due",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("visited_on", models.DateField(blank=True, null=True, verbose_name="visited on")),
+                (
+                    "method",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("phone", "Phone"),
+                            ("visit", "Visit in person"),
+                            ("wechat", "WeChat"),
+                            ("email", "E-mail"),
+                            ("video", "Video call"),
+                        ],
+                        max_length=10,
+                        verbose_name="method",
+                    ),
+                ),
+                (
+                    "contact_person",
+                    models.CharField(blank=True, max_length=100, verbose_name="customer contact"),
+                ),
+                (
+                    "score_quality",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="quality"),
+                ),
+                (
+                    "score_delivery",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="delivery"),
+                ),
+                (
+                    "score_service",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="service"),
+                ),
+                (
+                    "score_communication",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="communication"),
+                ),
+                ("comments", models.TextField(blank=True, verbose_name="comments")),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="return_visits",
+                        to="parties.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "merchandiser",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="merchandiser",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="return_visits",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'return visit',
-                'verbose_name_plural': 'return visits',
-                'ordering': ['due_on', 'id'],
-                'indexes': [models.Index(fields=['status', 'due_on'], name='visits_status_due'), models.Index(fields=['merchandiser', 'status', 'due_on'], name='visits_merch_status_due')],
-                'constraints': [models.UniqueConstraint(fields=('order',), name='visits_one_per_order'), models.CheckConstraint(condition=models.Q(('score_quality__isnull', True), models.Q(('score_quality__gte', 1), ('score_quality__lte', 5)), _connector='OR'), name='visits_score_quality_1_to_5'), models.CheckConstraint(condition=models.Q(('score_delivery__isnull', True), models.Q(('score_delivery__gte', 1), ('score_delivery__lte', 5)), _connector='OR'), name='visits_score_delivery_1_to_5'), models.CheckConstraint(condition=models.Q(('score_service__isnull', True), models.Q(('score_service__gte', 1), ('score_service__lte', 5)), _connector='OR'), name='visits_score_service_1_to_5'), models.CheckConstraint(condition=models.Q(('score_communication__isnull', True), models.Q(('score_communication__gte', 1), ('score_communication__lte', 5)), _connector='OR'), name='visits_score_communication_1_to_5'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'done'), _negated=True), models.Q(('score_communication__isnull', False), ('score_delivery__isnull', False), ('score_quality__isnull', False), ('score_service__isnull', False), ('visited_on__isnull', False)), _connector='OR'), name='visits_done_has_scores')],
+                "verbose_name": "return visit",
+                "verbose_name_plural": "return visits",
+                "ordering": ["due_on", "id"],
+                "indexes": [
+                    models.Index(fields=["status", "due_on"], name="visits_status_due"),
+                    models.Index(fields=["merchandiser", "status", "due_on"], name="visits_merch_status_due"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("order",), name="visits_one_per_order"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("score_quality__isnull", True),
+                            models.Q(("score_quality__gte", 1), ("score_quality__lte", 5)),
+                            _connector="OR",
+                        ),
+                        name="visits_score_quality_1_to_5",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("score_delivery__isnull", True),
+                            models.Q(("score_delivery__gte", 1), ("score_delivery__lte", 5)),
+                            _connector="OR",
+                        ),
+                        name="visits_score_delivery_1_to_5",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("score_service__isnull", True),
+                            models.Q(("score_service__gte", 1), ("score_service__lte", 5)),
+                            _connector="OR",
+                        ),
+                        name="visits_score_service_1_to_5",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("score_communication__isnull", True),
+                            models.Q(("score_communication__gte", 1), ("score_communication__lte", 5)),
+                            _connector="OR",
+                        ),
+                        name="visits_score_communication_1_to_5",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "done"), _negated=True),
+                            models.Q(
+                                ("score_communication__isnull", False),
+                                ("score_delivery__isnull", False),
+                                ("score_quality__isnull", False),
+                                ("score_service__isnull", False),
+                                ("visited_on__isnull", False),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="visits_done_has_scores",
+                    ),
+                ],
             },
         ),
     ]
