@@ -38,6 +38,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 migrations-check: install
+	mkdir -p var
 	DJANGO_SETTINGS_MODULE=config.django.test $(BIN)/gendan makemigrations --check --dry-run
 
 PYTEST := env DJANGO_SETTINGS_MODULE=config.django.test DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest

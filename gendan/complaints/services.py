@@ -268,6 +268,28 @@ def complaint_close(*, complaint: Complaint, actor: User, note: str = "") -> Com
     return complaint_transition(complaint=complaint, actor=actor, action="close", text=note)
 
 
+_PHOTO_FORMAT = {".jpg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
+PHOTO_MAX_PIXELS = 50_000_000
+
+
+def _decodes_as_image(file: UploadedFile, extension: str) -> bool:
+    """The right magic bytes are not enough (a PNG signature in front of anything passes them): Pillow must
+    read the header as that format, of a sane size, and verify the data."""
+    from PIL import Image
+
+    try:
+        file.seek(0)
+        with Image.open(file) as image:
+            if image.format != _PHOTO_FORMAT[extension] or image.width * image.height > PHOTO_MAX_PIXELS:
+                return False
+            image.verify()
+    except Exception:  # Pillow raises many kinds for a file that is not a valid image
+        return False
+    finally:
+        file.seek(0)
+    return True
+
+
 @transaction.atomic
 def complaint_photo_add(
     *, complaint: Complaint, actor: User, file: UploadedFile, caption: str = ""
@@ -284,7 +306,7 @@ def complaint_photo_add(
     extension = next((ext for magic, ext in _PHOTO_MAGIC.items() if head.startswith(magic)), None)
     if extension == ".webp" and head[8:12] != b"WEBP":
         extension = None
-    if extension is None:
+    if extension is None or not _decodes_as_image(file, extension):
         raise PhotoRejected(_("Upload a photo (JPEG, PNG or WebP)."))
     file.name = f"{timezone.now():%Y%m%d%H%M%S}{extension}"
     photo = ComplaintPhoto(

@@ -24,7 +24,20 @@ from gendan.shipping.services import shipment_create
 from tests.q2c import order_in_production, shipment_payload, today
 
 DAY = dt.date(2026, 12, 10)
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _png() -> bytes:
+    """A real 4×4 PNG (photos are decoded, not just recognised by their first bytes)."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+PNG = _png()
 
 
 @pytest.fixture

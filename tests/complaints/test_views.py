@@ -6,7 +6,20 @@ from gendan.complaints.models import Complaint, ComplaintStatus
 from tests.q2c import order_in_production, today
 
 DAY = dt.date(2026, 12, 10)
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def _png() -> bytes:
+    """A real 4×4 PNG (photos are decoded, not just recognised by their first bytes)."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+PNG = _png()
 
 
 def test_register_and_step_through_the_screens(client, people, customer, product):
