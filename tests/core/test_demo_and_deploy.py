@@ -32,8 +32,10 @@ def test_demo_logins_work(db, client):
 
 
 def test_check_deploy_with_production_settings_is_clean(tmp_path):
+    # The test runner's own DJANGO_ALLOW_ASYNC_UNSAFE (for the browser tests) is not a production setting.
+    base = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL")}
     env = {
-        **os.environ,
+        **base,
         "DJANGO_SETTINGS_MODULE": "config.django.production",
         "SECRET_KEY": "x" * 64 + "-production-secret-for-the-check-only",
         "ALLOWED_HOSTS": "erp.example.com",
