@@ -10,7 +10,11 @@ ROOT = Path(__file__).resolve().parent.parent
 ORDER = [
     "raw_limit",
     "intake_service",
+    "api_intake",
     "review_release",
+    "import_preview",
+    "scheduling",
+    "scan",
     "generate_big",
     "list_page",
     "dashboard",
