@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from gendan.accounts import roles as R
@@ -187,6 +188,16 @@ def order_data_validate(
         errors.add("lines", _("At most %(n)d lines.") % {"n": MAX_LINES})
         raw_lines = []
 
+    if products is None:  # one query for every line's product, by code or by id
+        keys = {
+            str(line.get("product")).strip()
+            for line in raw_lines
+            if isinstance(line, Mapping) and not blank(line.get("product"))
+        }
+        ids = [int(k) for k in keys if k.isdigit() and len(k) < 18]
+        found = Product.objects.filter(Q(code__in=keys) | Q(pk__in=ids))
+        products = {p.code: p for p in found}
+        products.update({str(p.pk): p for p in found if str(p.pk) not in products})
     industries: set[str] = set()
     lines: list[LineData] = []
     for index, raw_line in enumerate(raw_lines):
