@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "gendan.core.idempotency.IdempotencyMiddleware",
+    "gendan.core.inputs.NulCharacterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

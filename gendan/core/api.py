@@ -10,10 +10,12 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 from ninja.utils import check_csrf
 
 from gendan.core.errors import ApplicationError, validation_from_django
+from gendan.core.inputs import contains_nul
 from gendan.core.schemas import ERRORS, ErrorOut  # noqa: F401  (routers may import them from here)
 
 
@@ -67,7 +69,18 @@ class SessionCsrfAuth(SessionAuth):
         return request.COOKIES.get(self.param_name)
 
 
+class JsonParser(Parser):
+    """JSON bodies; text with a NUL character is refused (gendan.core.inputs): 400, as an unreadable body."""
+
+    def parse_body(self, request: HttpRequest):
+        data = super().parse_body(request)
+        if contains_nul(data):
+            raise ValueError("a NUL character in the body")  # ninja answers 400 "Cannot parse request body"
+        return data
+
+
 api = NinjaAPI(
+    parser=JsonParser(),
     title="gendan API",
     version="1",
     description="Order follow-up management (跟单管理). Errors answer {message, code, extra} with a 4xx.",

@@ -254,9 +254,60 @@ def _header_match(
     return found, ignored, duplicates
 
 
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_DOC_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_ROW_TAG = re.compile(rb"<(?:\w{1,8}:)?row[\s>/]")
+
+
+def _first_sheet_part(archive: zipfile.ZipFile) -> str | None:
+    """The archive path of the workbook's first worksheet (the one read), or None if not found simply."""
+    try:
+        workbook = SafeET.fromstring(archive.read("xl/workbook.xml"))
+        rels = SafeET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except Exception:  # missing or hostile parts: openpyxl's own reading decides
+        return None
+    sheet = workbook.find(f"{_MAIN_NS}sheets/{_MAIN_NS}sheet")
+    rel_id = sheet.get(f"{_DOC_REL_NS}id") if sheet is not None else None
+    for rel in rels.iter(f"{_PKG_REL_NS}Relationship"):
+        if rel_id and rel.get("Id") == rel_id:
+            target = rel.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return None
+
+
+def _row_elements_exceed(archive: zipfile.ZipFile, part: str, limit: int) -> bool:
+    """Does the sheet's XML hold more than `limit` row elements? Counted on the raw stream (the archive check
+    already bounded its size), so a sheet of 100,000 rows is refused in a fraction of a second instead of
+    after openpyxl has read the rows it may."""
+    count, carry = 0, b""
+    try:
+        with archive.open(part) as handle:
+            while chunk := handle.read(1 << 20):
+                data = carry + chunk
+                # a tag starting in the last 16 bytes is counted with the next chunk
+                count += sum(1 for m in _ROW_TAG.finditer(data) if m.start() < len(data) - 16)
+                carry = data[-16:]
+                if count > limit:
+                    return True
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return False
+    count += len(_ROW_TAG.findall(carry))
+    return count > limit
+
+
 def read_sheet(data: bytes, columns: Sequence[Column], *, max_rows: int = MAX_ROWS) -> Sheet:
     """The first worksheet's rows as {column key: value}, by header titles. Raises SpreadsheetError."""
-    _zip_check(data).close()
+    archive = _zip_check(data)
+    try:
+        part = _first_sheet_part(archive)
+        if part and _row_elements_exceed(archive, part, MAX_SCANNED_ROWS):
+            raise SpreadsheetError(
+                _("The sheet has more than %(n)d rows; split it into several files.") % {"n": max_rows},
+                code="too_many_rows",
+            )
+    finally:
+        archive.close()
     from openpyxl import load_workbook
 
     lookup: dict[str, str] = {}

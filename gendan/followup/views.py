@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gendan.accounts import roles as R
+from gendan.core.audit import audit_record
 from gendan.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from gendan.core.paging import capped_page
 from gendan.followup import exports, selectors, services
@@ -343,6 +344,16 @@ def missed(request: HttpRequest) -> HttpResponse:
         date_from, date_to = date_to, date_from
     rows = selectors.missed_records(user=request.user, date_from=date_from, date_to=date_to)
     if request.GET.get("format") == "xlsx":
+        audit_record(
+            actor=request.user,
+            action="export",
+            what="missed_records",
+            data={
+                "rows": len(rows),
+                "filters": {"date_from": date_from.isoformat(), "date_to": date_to.isoformat()},
+            },
+            request=request,
+        )
         return exports.missed_response(rows=rows, date_from=date_from, date_to=date_to)
     return render(
         request,
@@ -531,6 +542,14 @@ def daily(request: HttpRequest) -> HttpResponse:
     data = selectors.daily_log(user=subject, date=day)
     if request.GET.get("format") == "xlsx":
         logger.info("daily log exported: user=%s subject=%s date=%s", request.user.pk, subject.pk, day)
+        audit_record(
+            actor=request.user,
+            action="export",
+            what="daily_log",
+            object_ref=f"{subject.username}/{day.isoformat()}",
+            data={"rows": len(data["records"]), "filters": {"user": subject.pk, "date": day.isoformat()}},
+            request=request,
+        )
         return exports.daily_log_response(data)
     return render(
         request,
@@ -575,6 +594,14 @@ def weekly(request: HttpRequest) -> HttpResponse:
     data = selectors.weekly_report(user=subject, week_start=week)
     if request.GET.get("format") == "xlsx":
         logger.info("weekly report exported: user=%s subject=%s week=%s", request.user.pk, subject.pk, week)
+        audit_record(
+            actor=request.user,
+            action="export",
+            what="weekly_report",
+            object_ref=f"{subject.username}/{week.isoformat()}",
+            data={"rows": len(data["days"]), "filters": {"user": subject.pk, "week": week.isoformat()}},
+            request=request,
+        )
         return exports.weekly_report_response(data)
     return render(
         request,

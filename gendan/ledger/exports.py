@@ -144,9 +144,20 @@ def ledger_export_response(
     views: list[EntryView],
     monthly: list[dict] | None,
     as_of: dt.date,
+    filters: dict | None = None,
 ) -> HttpResponse:
     audit_record(
-        actor=user, action=AuditLog.Action.EXPORT, what="ledger", data={"rows": len(views)}, request=request
+        actor=user,
+        action=AuditLog.Action.EXPORT,
+        what="ledger",
+        data={
+            "rows": len(views),
+            "as_of": as_of.isoformat(),
+            "filters": {
+                k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in (filters or {}).items()
+            },
+        },
+        request=request,
     )
     sheets = [XSheet("发出商品台账", LEDGER_COLUMNS, ledger_rows(views))]
     if monthly is not None:

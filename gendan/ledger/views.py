@@ -97,7 +97,12 @@ def ledger_export_view(request: HttpRequest) -> HttpResponse:
     day = as_of or timezone.localdate()
     monthly = ledger_monthly_balances(user=request.user, year=day.year, customer=filters.get("customer"))
     return exports.ledger_export_response(
-        request=request, user=request.user, views=views, monthly=monthly, as_of=day
+        request=request,
+        user=request.user,
+        views=views,
+        monthly=monthly,
+        as_of=day,
+        filters={**filters, "state": state} if state else filters,
     )
 
 

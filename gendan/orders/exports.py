@@ -10,10 +10,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from django.db.models import Prefetch
-from django.http import HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 
 from gendan.accounts.models import User
+from gendan.core.audit import audit_record
 from gendan.core.excel import XColumn, XSheet, xlsx_response
 from gendan.orders.models import BusinessType, OrderLine, OrderStatus, SourceDocument
 from gendan.orders.selectors import order_list
@@ -167,9 +168,11 @@ def _order_rows(orders: Any, counter: dict[str, int]) -> Iterator[list[Any]]:
             ]
 
 
-def order_export(*, user: User, filters: dict[str, Any], ordering: str = "-id") -> HttpResponse:
-    """The orders `user` may see, filtered like the list page, one row per line; logged (who, filters,
-    how many)."""
+def order_export(
+    *, user: User, filters: dict[str, Any], ordering: str = "-id", request: HttpRequest | None = None
+) -> HttpResponse:
+    """The orders `user` may see, filtered like the list page, one row per line; logged and audited (who,
+    filters, how many, the scope applied)."""
     orders = (
         order_list(user=user, filters=filters, ordering=ordering)
         .select_related("customer", "merchandiser", "salesperson")
@@ -186,6 +189,7 @@ def order_export(*, user: User, filters: dict[str, Any], ordering: str = "-id") 
     rows = list(_order_rows(orders.iterator(chunk_size=500), counter))
     if counter["truncated"]:
         rows.append([f"…… 超过 {EXPORT_MAX_LINES} 行，其余未导出：请缩小筛选范围"])
+    shown_filters = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in filters.items()}
     logger.info(
         "order export by %s (id %s): %d orders, %d lines%s, filters=%s ordering=%s",
         user.username,
@@ -193,8 +197,21 @@ def order_export(*, user: User, filters: dict[str, Any], ordering: str = "-id") 
         counter["orders"],
         counter["lines"],
         " (truncated)" if counter["truncated"] else "",
-        {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in filters.items()},
+        shown_filters,
         ordering,
+    )
+    audit_record(
+        actor=user,
+        action="export",
+        what="orders",
+        data={
+            "rows": counter["lines"],
+            "orders": counter["orders"],
+            "truncated": bool(counter["truncated"]),
+            "filters": shown_filters,
+            "ordering": ordering,
+        },
+        request=request,
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return xlsx_response(filename=f"orders-{stamp}.xlsx", sheets=[XSheet("订单", ORDER_EXPORT_COLUMNS, rows)])

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from gendan.core.audit import audit_record
 from gendan.core.errors import NotFoundError
 from gendan.core.excel import ImportScreen, import_screen, template_response
 from gendan.core.pdf import pdf_response
@@ -71,7 +72,7 @@ def order_import_template(request: HttpRequest) -> HttpResponse:
 @require_GET
 def order_export(request: HttpRequest) -> HttpResponse:
     filters, ordering = order_filters_from_query(request.GET)
-    return order_export_build(user=request.user, filters=filters, ordering=ordering)
+    return order_export_build(user=request.user, filters=filters, ordering=ordering, request=request)
 
 
 @login_required
@@ -98,5 +99,13 @@ def order_notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     content = business_notice_pdf(order=order, printed_by=request.user)
     order_event_record(
         order=order, type=OrderEvent.Type.PRINTED, actor=request.user, data={"document": NOTICE_DOCUMENT}
+    )
+    audit_record(
+        actor=request.user,
+        action="print",
+        what="business_notice",
+        object_ref=order.number,
+        data={"document": NOTICE_DOCUMENT},
+        request=request,
     )
     return pdf_response(content, filename=f"业务通知单-{order.number}.pdf")

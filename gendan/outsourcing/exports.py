@@ -115,7 +115,7 @@ def scorecard_response(
         action=AuditLog.Action.EXPORT,
         what="outsourcing_scorecard",
         object_ref=label,
-        data={"subcontractors": len(cards)},
+        data={"rows": len(cards), "subcontractors": len(cards)},
         request=request,
     )
     rows = [

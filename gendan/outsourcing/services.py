@@ -114,7 +114,8 @@ def _oo_locked(outsourcing_order: OutsourcingOrder | int, actor: User) -> Outsou
     if row is None or not order_visible_list(user=actor).filter(pk=row["order_id"]).exists():
         raise NotFoundError(_("Outsourcing order not found."))
     return (
-        OutsourcingOrder.objects.select_for_update()
+        # only this row: PostgreSQL refuses FOR UPDATE on the nullable side of the order line's outer join
+        OutsourcingOrder.objects.select_for_update(of=("self",))
         .select_related("order", "subcontractor", "order_line__product")
         .get(pk=pk)
     )

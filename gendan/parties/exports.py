@@ -8,10 +8,11 @@ import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from gendan.accounts.models import User
+from gendan.core.audit import audit_record
 from gendan.core.excel import XColumn, XSheet, xlsx_response
 from gendan.parties.models import Currency, Customer, PaymentTermsType
 from gendan.parties.selectors import customer_list
@@ -86,8 +87,11 @@ def _customer_rows(customers: Any) -> Iterator[list[Any]]:
         ]
 
 
-def customer_export(*, user: User, q: str = "", active: bool | None = None) -> HttpResponse:
-    """The customers `user` may see (customer_list → customer_visible_list), as .xlsx; the export is logged."""
+def customer_export(
+    *, user: User, q: str = "", active: bool | None = None, request: HttpRequest | None = None
+) -> HttpResponse:
+    """The customers `user` may see (customer_list → customer_visible_list), as .xlsx; the export is logged
+    and audited."""
     q = (q or "").strip()[:100]
     customers = list(customer_list(user=user, q=q, active=active))
     logger.info(
@@ -97,6 +101,13 @@ def customer_export(*, user: User, q: str = "", active: bool | None = None) -> H
         len(customers),
         q,
         active,
+    )
+    audit_record(
+        actor=user,
+        action="export",
+        what="customers",
+        data={"rows": len(customers), "filters": {"q": q, "active": active}},
+        request=request,
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return xlsx_response(

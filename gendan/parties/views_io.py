@@ -52,4 +52,6 @@ def customer_export(request: HttpRequest) -> HttpResponse:
     active = {"1": True, "true": True, "0": False, "false": False}.get(
         (request.GET.get("active") or "").lower()
     )
-    return customer_export_build(user=request.user, q=request.GET.get("q", ""), active=active)
+    return customer_export_build(
+        user=request.user, q=request.GET.get("q", ""), active=active, request=request
+    )

@@ -182,6 +182,7 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def scorecard_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The scorecard with its reasons: each KPI with the orders behind it, then the violations."""
     score = fetch_or_404(score_get, user=request.user, pk=pk)
@@ -259,7 +260,11 @@ def scorecard_export(request: HttpRequest, pk: int) -> HttpResponse:
         action=AuditLog.Action.EXPORT,
         what="scorecard",
         object_ref=str(score.pk),
-        data={"merchandiser": score.merchandiser_id, "month": f"{score.month:%Y-%m}"},
+        data={
+            "rows": len(kpi_rows) + len(violation_rows),
+            "merchandiser": score.merchandiser_id,
+            "month": f"{score.month:%Y-%m}",
+        },
         request=request,
     )
     return xlsx_response(

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from gendan.core.audit import audit_record
 from gendan.core.errors import NotFoundError
 from gendan.core.pdf import pdf_response
 from gendan.orders.models import OrderEvent
@@ -25,5 +26,13 @@ def review_form_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
         type=OrderEvent.Type.PRINTED,
         actor=request.user,
         data={"document": REVIEW_FORM_DOCUMENT, "review": review.pk, "round": review.round},
+    )
+    audit_record(
+        actor=request.user,
+        action="print",
+        what="review_form",
+        object_ref=f"{review.order.number}/{review.round}",
+        data={"document": REVIEW_FORM_DOCUMENT, "review": review.pk},
+        request=request,
     )
     return pdf_response(content, filename=f"客户订单评审表-{review.order.number}-{review.round}.pdf")
