@@ -22,11 +22,12 @@ ORDER = [
 ]
 
 
-def main() -> int:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.django.bench"}
+def fresh_database(env: dict) -> None:
+    """Drop the bench database (SQLite file or every PostgreSQL row) and migrate it."""
     if not env.get("BENCH_DATABASE_URL"):
+        base = env.get("BENCH_SQLITE") or str(ROOT / "var" / "bench.sqlite3")
         for suffix in ("", "-wal", "-shm"):
-            path = ROOT / "var" / f"bench.sqlite3{suffix}"
+            path = Path(base + suffix)
             if path.exists():
                 path.unlink()
     else:
@@ -44,6 +45,11 @@ def main() -> int:
         check=True,
         capture_output=True,
     )
+
+
+def main() -> int:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.django.bench"}
+    fresh_database(env)
     wanted = sys.argv[1:] or ORDER
     results = {}
     for name in wanted:

@@ -13,6 +13,7 @@ _url = env("BENCH_DATABASE_URL")
 if _url:
     DATABASES["default"] = dj_database_url.parse(_url, conn_max_age=60)
 else:
-    DATABASES["default"]["NAME"] = str(VAR_DIR / "bench.sqlite3")
+    # BENCH_SQLITE lets two benches (or a kept 1M-order database) live side by side
+    DATABASES["default"]["NAME"] = env("BENCH_SQLITE") or str(VAR_DIR / "bench.sqlite3")
 HUEY = {**HUEY, "immediate": True}  # noqa: F405
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "ERROR"}}
