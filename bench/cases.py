@@ -211,6 +211,40 @@ def case_intake_service(n: int = scaled(20000)) -> dict:
     return {"orders_per_s": summary(rates, digits=0), "orders": n}
 
 
+BATCH = 100  # orders per call in the batch cases (an EDI file, an import)
+
+
+def case_intake_batch(n: int = scaled(20000)) -> dict:
+    """The same orders through order_create_many, 100 per call (one transaction each): every order
+    validated, scoped, numbered, with lines, sizes and its event — the import and batch-API path."""
+    from gendan.orders.services import order_create_many
+    from gendan.parties.models import Customer
+
+    people = base_data()
+    by_merch: dict[str, list[str]] = {}
+    for code, merch in Customer.objects.filter(code__startswith="B").values_list(
+        "code", "merchandiser__username"
+    ):
+        by_merch.setdefault(merch, []).append(code)
+    merchs = sorted(by_merch)
+    rng = random.Random(SEED)
+    today = timezone.localdate()
+    rates = []
+    per_chunk = n // CHUNKS
+    for chunk in range(CHUNKS):
+        start = time.perf_counter()
+        for first in range(0, per_chunk, BATCH):
+            merch = merchs[(chunk * per_chunk + first) // BATCH % len(merchs)]
+            codes = by_merch[merch]
+            rows = [
+                _payload(rng, codes[k % len(codes)], f"BAT-{chunk}-{first + k}", today)
+                for k in range(min(BATCH, per_chunk - first))
+            ]
+            order_create_many(actor=people[merch], rows=rows)
+        rates.append(per_chunk / (time.perf_counter() - start))
+    return {"orders_per_s": summary(rates, digits=0), "orders": n, "batch": BATCH}
+
+
 def case_review_release(n: int = scaled(10000)) -> dict:
     """Submit → 6 department signatures → approve → release, per order, through the services."""
     from gendan.orders.models import Order
@@ -487,8 +521,9 @@ def case_scan(orders: int = scaled(100000), days: int = 30) -> dict:
     }
 
 
-def case_api_intake(n: int = scaled(10000), clients: int = 4) -> dict:
-    """POST /api/v1/orders against gunicorn (2 workers) with keep-alive clients."""
+def case_api_intake(n: int = scaled(10000), clients: int = 4, batch: int = 0) -> dict:
+    """POST /api/v1/orders against gunicorn (2 workers) with keep-alive clients (`batch`: POST
+    /api/v1/orders/batch with that many orders per request instead)."""
     import http.client
     import signal
     import socket
@@ -544,10 +579,17 @@ def case_api_intake(n: int = scaled(10000), clients: int = 4) -> dict:
             rng = random.Random(SEED + index)
             connection_ = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             headers = {"Authorization": f"Bearer {keys[index]}", "Content-Type": "application/json"}
-            for k in range(per_client):
-                body = json.dumps(_payload(rng, own[index][k % len(own[index])], f"API-{index}-{k}", today))
+            step = batch or 1
+            for first in range(0, per_client, step):
+                orders = [
+                    _payload(rng, own[index][k % len(own[index])], f"API{batch}-{index}-{k}", today)
+                    for k in range(first, min(per_client, first + step))
+                ]
+                body = json.dumps({"orders": orders} if batch else orders[0])
                 start = time.perf_counter()
-                connection_.request("POST", "/api/v1/orders", body=body, headers=headers)
+                connection_.request(
+                    "POST", "/api/v1/orders/batch" if batch else "/api/v1/orders", body=body, headers=headers
+                )
                 response = connection_.getresponse()
                 response.read()
                 latencies.append((time.perf_counter() - start) * 1000)
@@ -567,6 +609,7 @@ def case_api_intake(n: int = scaled(10000), clients: int = 4) -> dict:
     return {
         "orders_per_s": round(per_client * clients / elapsed, 0),
         "latency_ms": summary(latencies),
+        "orders_per_request": batch or 1,
         "failures": failures[0],
         "orders": per_client * clients,
     }
@@ -584,6 +627,8 @@ CASES = {
     "scheduling": case_scheduling,
     "scan": case_scan,
     "api_intake": case_api_intake,
+    "intake_batch": case_intake_batch,
+    "api_intake_batch": lambda: case_api_intake(batch=BATCH),
 }
 
 

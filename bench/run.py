@@ -10,7 +10,9 @@ ROOT = Path(__file__).resolve().parent.parent
 ORDER = [
     "raw_limit",
     "intake_service",
+    "intake_batch",
     "api_intake",
+    "api_intake_batch",
     "review_release",
     "import_preview",
     "scheduling",

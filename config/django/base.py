@@ -95,6 +95,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["gendan.accounts.throttle.ThrottledModelBackend"]
+# How long a process keeps the working-day calendar (gendan.planning.calendar); edits clear it at once.
+CALENDAR_CACHE_SECONDS = int(env("CALENDAR_CACHE_SECONDS", "30"))
+
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"

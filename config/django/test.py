@@ -18,6 +18,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CALENDAR_CACHE_SECONDS = 0  # tests roll back calendar rows; tests/planning covers the cache itself
 HUEY = {**HUEY, "immediate": True}  # noqa: F405  tasks run in-process in tests
 STATIC_ROOT = None  # tests serve static files from the apps (finders), nothing is collected
 WHITENOISE_USE_FINDERS = True

@@ -21,6 +21,7 @@ from gendan.core.schemas import (
     DateIn,
     Id,
     IdOrCode,
+    InputSchema,
     PageOut,
     PageParams,
     Ref,
@@ -224,9 +225,7 @@ SizeBreakdown = Annotated[
 ]
 
 
-class LineIn(Schema):
-    model_config = {"extra": "forbid"}
-
+class LineIn(InputSchema):
     product: IdOrCode = Field(..., description="Product / style code or id")
     quantity: Decimal = Field(..., gt=0, max_digits=14, decimal_places=3)
     unit_price: Decimal = Field(..., ge=0, max_digits=14, decimal_places=4)
@@ -237,9 +236,7 @@ class LineIn(Schema):
     sizes: SizeBreakdown = None
 
 
-class OrderIn(Schema):
-    model_config = {"extra": "forbid"}
-
+class OrderIn(InputSchema):
     customer: IdOrCode = Field(..., description="Customer code or id")
     customer_po: str = Field(..., min_length=1, max_length=50)
     order_date: DateIn
@@ -256,6 +253,17 @@ class OrderIn(Schema):
     confirm_repeat: bool = Field(False, strict=True, description="Same customer PO again, deliberately")
     repeat_reason: str | None = Field(None, max_length=200)
     lines: list[LineIn] = Field(..., max_length=500)
+
+
+class OrderBatchIn(InputSchema):
+    orders: list[OrderIn] = Field(..., min_length=1, max_length=services.MAX_BATCH)
+
+
+class OrderCreatedOut(Schema):
+    id: int
+    number: str
+    status: str
+    version: int
 
 
 class OrderUpdateIn(OrderIn):
@@ -374,6 +382,21 @@ def order_create_view(request, payload: OrderIn):
     true and `repeat_reason` given."""
     order = services.order_create(actor=request.auth, data=payload.model_dump(mode="json"))
     return Status(201, _answer(request, order))
+
+
+@router.post(
+    "/batch", response={201: list[OrderCreatedOut], **ERRORS}, summary="Create up to 500 orders at once"
+)
+def order_batch_create_view(request, payload: OrderBatchIn):
+    """For integrations (EDI, a customer portal): every order is checked like a single one; errors are
+    named `orders.N.field`. All orders are created in one transaction with consecutive numbers, or none
+    and no number is used. A customer PO already on file or twice in the batch answers 409
+    `duplicate_po` unless that order has `confirm_repeat`."""
+    rows = [order.model_dump(mode="json") for order in payload.orders]
+    orders = services.order_create_many(actor=request.auth, rows=rows)
+    return Status(
+        201, [{"id": o.pk, "number": o.number, "status": o.status, "version": o.version} for o in orders]
+    )
 
 
 @router.get("/planner-queue", response={200: list[QueueGroupOut], **ERRORS}, summary="Planner's queue")

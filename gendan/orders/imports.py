@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from gendan.accounts import roles as R
@@ -35,8 +34,9 @@ from gendan.core.excel import (
 )
 from gendan.core.parsing import blank
 from gendan.orders.exports import BUSINESS_TYPE_ZH, SOURCE_DOCUMENT_ZH
-from gendan.orders.models import Order, OrderEvent, OrderStatus
-from gendan.orders.services import order_create_from_data
+from gendan.orders.models import Order, OrderEvent
+from gendan.orders.selectors import order_duplicates_by_po
+from gendan.orders.services import order_create_batch
 from gendan.orders.validation import OrderData, order_data_validate
 from gendan.parties.exports import CURRENCY_ZH, zh_reverse
 from gendan.parties.models import Customer
@@ -242,25 +242,6 @@ def _prefetch(sheet: Sheet, actor: User) -> tuple[dict[str, Product], dict[str, 
     return products, customers
 
 
-def _existing_pos(groups: list[OrderGroup]) -> dict[tuple[int, str], list[str]]:
-    """Orders already on file for the (customer, PO) pairs of the import (one query)."""
-    pairs = {(g.data.customer.pk, g.data.customer_po.casefold()) for g in groups if g.data}
-    if not pairs:
-        return {}
-    found: dict[tuple[int, str], list[str]] = {}
-    rows = (
-        Order.objects.exclude(status=OrderStatus.CANCELLED)
-        .annotate(po_lower=Lower("customer_po"))
-        .filter(customer_id__in={p[0] for p in pairs}, po_lower__in={p[1] for p in pairs})
-        .values_list("customer_id", "customer_po", "number")
-    )
-    for customer_id, po, number in rows:
-        key = (customer_id, po.casefold())
-        if key in pairs:
-            found.setdefault(key, []).append(number)
-    return found
-
-
 def order_import_plan(*, data: bytes, actor: User) -> OrderImportPlan:
     """Read and check the whole file; saves nothing. Raises SpreadsheetError if the file is unusable."""
     sheet = read_sheet(data, ORDER_COLUMNS)
@@ -300,7 +281,9 @@ def order_import_plan(*, data: bytes, actor: User) -> OrderImportPlan:
                 "line": position,
             }
 
-    existing = _existing_pos(plan.groups)
+    existing = order_duplicates_by_po(
+        {(g.data.customer.pk, g.data.customer_po) for g in plan.groups if g.data is not None}
+    )
     for group in plan.groups:
         if group.data is None:
             continue
@@ -347,20 +330,16 @@ def order_import_commit(*, data: bytes, actor: User, file_name: str = "") -> lis
     plan = order_import_plan(data=data, actor=actor)
     if not plan.preview.ok:
         raise ImportRejected(plan.preview)
-    orders = []
-    for group in plan.groups:
-        assert group.data is not None  # a group without data has an issue, so the preview is not ok
-        orders.append(
-            order_create_from_data(
-                actor=actor,
-                data=group.data,
-                event_type=OrderEvent.Type.IMPORTED,
-                event_data={
-                    "file": file_name[:200],
-                    "rows": [r.number for r in group.rows][:MAX_ROWS_IN_EVENT],
-                },
-            )
-        )
+    assert all(g.data is not None for g in plan.groups)  # a group without data has an issue: not ok
+    orders = order_create_batch(
+        actor=actor,
+        datas=[group.data for group in plan.groups],
+        event_type=OrderEvent.Type.IMPORTED,
+        event_data=[
+            {"file": file_name[:200], "rows": [r.number for r in group.rows][:MAX_ROWS_IN_EVENT]}
+            for group in plan.groups
+        ],
+    )
     logger.info("order import by %s: %d orders from %r", actor.username, len(orders), file_name)
     return orders
 

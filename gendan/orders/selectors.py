@@ -1,4 +1,5 @@
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from gendan.accounts import roles as R
@@ -97,6 +98,27 @@ def order_get_by_number(*, user: User, number: str) -> Order:
 
 def order_timeline(*, order: Order) -> QuerySet[OrderEvent]:
     return order.events.select_related("actor").order_by("created_at", "id")
+
+
+def order_duplicates_by_po(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], list[str]]:
+    """Orders on file (not cancelled) for many (customer id, customer PO) pairs in one query, keyed by
+    (customer id, PO casefolded)."""
+    keys = {(customer_id, po.strip().casefold()) for customer_id, po in pairs}
+    if not keys:
+        return {}
+    found: dict[tuple[int, str], list[str]] = {}
+    rows = (
+        Order.objects.exclude(status=OrderStatus.CANCELLED)
+        .annotate(po_lower=Lower("customer_po"))
+        .filter(customer_id__in={k[0] for k in keys}, po_lower__in={k[1] for k in keys})
+        .order_by("id")
+        .values_list("customer_id", "customer_po", "number")
+    )
+    for customer_id, po, number in rows:
+        key = (customer_id, po.casefold())
+        if key in keys:
+            found.setdefault(key, []).append(number)
+    return found
 
 
 def order_duplicates(*, customer_id: int, customer_po: str, exclude_pk: int | None = None) -> QuerySet[Order]:

@@ -1,6 +1,6 @@
 """Writes on orders: intake, edits with optimistic locking, and every status transition."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -17,7 +17,7 @@ from gendan.core.errors import (
     PermissionDeniedError,
     TransitionError,
 )
-from gendan.core.numbering import document_number_next
+from gendan.core.numbering import document_number_next, document_numbers_next
 from gendan.core.workflow import transition_check
 from gendan.orders.models import (
     EDITABLE_STATUSES,
@@ -28,8 +28,8 @@ from gendan.orders.models import (
     OrderStatus,
     SourceDocument,
 )
-from gendan.orders.selectors import order_duplicates, order_scope_q
-from gendan.orders.validation import OrderData, order_data_validate
+from gendan.orders.selectors import order_duplicates, order_duplicates_by_po, order_scope_q
+from gendan.orders.validation import OrderData, order_data_validate, order_data_validate_many
 from gendan.orders.workflows import ORDER_TRANSITIONS, REASON_REQUIRED
 
 ORDER_SERIES = "SO"
@@ -96,28 +96,38 @@ def _check_duplicate(data: OrderData, *, exclude_pk: int | None = None) -> list[
 
 
 def _lines_write(order: Order, data: OrderData) -> None:
+    _lines_write_many([(order, data)])
+
+
+def _lines_write_many(pairs: Sequence[tuple[Order, OrderData]]) -> None:
+    """Every line and size row of saved orders: one INSERT per table (per 500 rows)."""
+    sources = [line for _order, data in pairs for line in data.lines]
     lines = OrderLine.objects.bulk_create(
-        OrderLine(
-            order=order,
-            line_no=index,
-            product=line.product,
-            spec=line.spec,
-            color=line.color,
-            quantity=line.quantity,
-            unit=line.unit,
-            unit_price=line.unit_price,
-            amount=line.amount,
-            tolerance_percent=line.tolerance_percent,
-        )
-        for index, line in enumerate(data.lines, start=1)
+        (
+            OrderLine(
+                order=order,
+                line_no=index,
+                product=line.product,
+                spec=line.spec,
+                color=line.color,
+                quantity=line.quantity,
+                unit=line.unit,
+                unit_price=line.unit_price,
+                amount=line.amount,
+                tolerance_percent=line.tolerance_percent,
+            )
+            for order, data in pairs
+            for index, line in enumerate(data.lines, start=1)
+        ),
+        batch_size=500,
     )
     sizes = [
         OrderLineSize(line=saved, size=size, quantity=qty, position=position)
-        for saved, line in zip(lines, data.lines, strict=True)
+        for saved, line in zip(lines, sources, strict=True)
         for position, (size, qty) in enumerate(line.sizes)
     ]
     if sizes:
-        OrderLineSize.objects.bulk_create(sizes)
+        OrderLineSize.objects.bulk_create(sizes, batch_size=500)
 
 
 def _header_values(data: OrderData) -> dict[str, Any]:
@@ -175,6 +185,97 @@ def order_create_from_data(
             data={"duplicates": duplicates},
         )
     return order
+
+
+def _batch_duplicates(datas: Sequence[OrderData]) -> list[list[str]]:
+    """For each order of a batch, the orders with its customer PO (on file or earlier in the batch); raises
+    DuplicateOrderError for the first one not confirmed as a deliberate repeat."""
+    on_file = order_duplicates_by_po({(d.customer.pk, d.customer_po) for d in datas})
+    seen: dict[tuple[int, str], list[str]] = {}
+    result = []
+    for index, data in enumerate(datas):
+        key = (data.customer.pk, data.customer_po.strip().casefold())
+        numbers = on_file.get(key, []) + seen.get(key, [])
+        if numbers and not data.confirm_repeat:
+            raise DuplicateOrderError(
+                _(
+                    "Order %(index)d: customer PO %(po)s of this customer is already on order %(numbers)s. "
+                    "Confirm it as a deliberate repeat with a reason, or correct the PO number."
+                )
+                % {"index": index + 1, "po": data.customer_po, "numbers": ", ".join(numbers[:5]) or "—"},
+                extra={
+                    "fields": {f"orders.{index}.customer_po": [_("Duplicate customer PO number.")]},
+                    "duplicates": numbers[:5],
+                },
+            )
+        seen.setdefault(key, []).append(f"#{index + 1}")
+        result.append(numbers[:5])
+    return result
+
+
+@transaction.atomic
+def order_create_batch(
+    *,
+    actor: User,
+    datas: Sequence[OrderData],
+    event_type: str = OrderEvent.Type.CREATED,
+    event_data: Sequence[dict] | None = None,
+) -> list[Order]:
+    """Create many validated orders in one transaction, all or none: the same rows and events as
+    order_create_from_data per order, written with one statement per table (imports, batch API)."""
+    _ensure_can_write(actor)
+    duplicates = _batch_duplicates(datas)
+    by_year: dict[int, list[int]] = {}
+    for index, data in enumerate(datas):
+        by_year.setdefault(data.order_date.year, []).append(index)
+    numbers: list[str] = [""] * len(datas)
+    for year, indexes in sorted(by_year.items()):
+        drawn = document_numbers_next(series=ORDER_SERIES, year=year, count=len(indexes))
+        for index, number in zip(indexes, drawn, strict=True):
+            numbers[index] = number
+    orders = Order.objects.bulk_create(
+        [
+            Order(number=number, created_by=actor, **_header_values(data))
+            for number, data in zip(numbers, datas, strict=True)
+        ],
+        batch_size=500,
+    )
+    _lines_write_many(list(zip(orders, datas, strict=True)))
+    events = []
+    for index, (order, data) in enumerate(zip(orders, datas, strict=True)):
+        extra = event_data[index] if event_data else {}
+        events.append(
+            OrderEvent(
+                order=order,
+                type=event_type,
+                actor=actor,
+                to_status=order.status,
+                data={"lines": len(data.lines), "total_amount": str(order.total_amount), **extra},
+            )
+        )
+        if duplicates[index]:
+            events.append(
+                OrderEvent(
+                    order=order,
+                    type=OrderEvent.Type.DUPLICATE_CONFIRMED,
+                    actor=actor,
+                    note=data.repeat_reason,
+                    data={"duplicates": duplicates[index]},
+                )
+            )
+    OrderEvent.objects.bulk_create(events, batch_size=500)
+    return orders
+
+
+MAX_BATCH = 500
+
+
+def order_create_many(*, actor: User, rows: Sequence[Mapping[str, Any]]) -> list[Order]:
+    """Validate every order of a batch (§2.2; errors named `orders.N.field`), then create them all in
+    one transaction — or, on any error, none and no number used."""
+    _ensure_can_write(actor)
+    _ensure_role(actor, ORDER_CREATE_ROLES)
+    return order_create_batch(actor=actor, datas=order_data_validate_many(rows, actor=actor, limit=MAX_BATCH))
 
 
 def order_create(*, actor: User, data: Mapping[str, Any]) -> Order:

@@ -1,7 +1,7 @@
 """The validation rules of SPEC §2.2, shared by the web form, the API and the Excel import."""
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from gendan.accounts import roles as R
 from gendan.accounts.models import User
 from gendan.catalog.models import Industry, Product
+from gendan.core.errors import ValidationFailed
 from gendan.core.parsing import (
     FieldErrors,
     blank,
@@ -287,3 +288,46 @@ def order_data_validate(
         confirm_repeat=confirm_repeat,
         repeat_reason=repeat_reason,
     )
+
+
+def _keys(rows: Sequence[Mapping[str, Any]], name: str) -> tuple[set[str], list[int]]:
+    keys = {str(row.get(name)).strip() for row in rows if not blank(row.get(name))}
+    return keys, [int(k) for k in keys if k.isdigit() and len(k) < 18]
+
+
+def order_data_validate_many(rows: Any, *, actor: User, limit: int) -> list[OrderData]:
+    """Check a batch of orders with one query for all customers and one for all products; raises
+    ValidationFailed naming every bad field as `orders.N.field`. Saves nothing."""
+    if not isinstance(rows, list) or not rows:
+        raise ValidationFailed({"orders": [_("Send at least one order.")]})
+    if len(rows) > limit:
+        raise ValidationFailed({"orders": [_("At most %(n)d orders per batch.") % {"n": limit}]})
+    if not all(isinstance(row, Mapping) for row in rows):
+        raise ValidationFailed({"orders": [_("Each order must be an object.")]})
+    codes, ids = _keys(rows, "customer")
+    visible = customer_visible_list(user=actor).filter(Q(code__in=codes) | Q(pk__in=ids))
+    customers: dict[str, Customer] = {}
+    for customer in visible:  # a code wins over an id, as in order_data_validate
+        customers.setdefault(str(customer.pk), customer)
+    customers.update({c.code: c for c in customers.copy().values()})
+    line_rows = [
+        line
+        for row in rows
+        if isinstance(row.get("lines"), list)
+        for line in row["lines"]
+        if isinstance(line, Mapping)
+    ]
+    codes, ids = _keys(line_rows, "product")
+    found = list(Product.objects.filter(Q(code__in=codes) | Q(pk__in=ids)))
+    products = {p.code: p for p in found}
+    products.update({str(p.pk): p for p in found if str(p.pk) not in products})
+
+    datas, fields = [], {}
+    for index, row in enumerate(rows):
+        try:
+            datas.append(order_data_validate(row, actor=actor, products=products, customers=customers))
+        except ValidationFailed as exc:
+            fields.update({f"orders.{index}.{name}": messages for name, messages in exc.fields.items()})
+    if fields:
+        raise ValidationFailed(fields)
+    return datas

@@ -5,9 +5,13 @@ for next year are common before the State Council publishes its schedule. Caller
 guess (`strict=True`) get `CalendarNotCoveredError` instead.
 """
 
+import threading
+import time
+from collections.abc import Set
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from gendan.core.errors import ApplicationError
@@ -30,25 +34,16 @@ def not_covered_message(year: int) -> str:
 class WorkingCalendar:
     """Loaded once for a range of years; answers without further queries."""
 
-    years: set[int]
-    working_overrides: set[date]
-    closed_overrides: set[date]
+    years: Set[int]
+    working_overrides: Set[date]
+    closed_overrides: Set[date]
     warnings: list[str] = field(default_factory=list)
     strict: bool = False
     missing_years: set[int] = field(default_factory=set)
 
     @classmethod
     def load(cls, first_year: int, last_year: int, *, strict: bool = False) -> "WorkingCalendar":
-        covered = set(
-            CalendarYear.objects.filter(year__gte=first_year, year__lte=last_year).values_list(
-                "year", flat=True
-            )
-        )
-        working, closed = set(), set()
-        for day, kind in CalendarDay.objects.filter(
-            date__gte=date(first_year, 1, 1), date__lte=date(last_year, 12, 31)
-        ).values_list("date", "kind"):
-            (working if kind == CalendarDay.Kind.MAKEUP else closed).add(day)
+        covered, working, closed = _calendar_rows(first_year, last_year)
         return cls(years=covered, working_overrides=working, closed_overrides=closed, strict=strict)
 
     def is_working_day(self, day: date) -> bool:
@@ -110,6 +105,41 @@ class WorkingCalendar:
                 days.append(current)
             current += timedelta(days=1)
         return days
+
+
+# Every review, release and plan reads the same few hundred calendar rows; they change about once a
+# year. So each process keeps them for CALENDAR_CACHE_SECONDS: edits in this process clear the cache at
+# once (calendar_cache_clear, called by the planning services and model signals), other processes see
+# them within that time.
+_cache: dict[tuple[int, int], tuple[float, frozenset, frozenset, frozenset]] = {}
+_cache_lock = threading.Lock()
+
+
+def calendar_cache_clear(**_kwargs) -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+def _calendar_rows(first_year: int, last_year: int) -> tuple[frozenset, frozenset, frozenset]:
+    ttl = getattr(settings, "CALENDAR_CACHE_SECONDS", 0)
+    key = (first_year, last_year)
+    now = time.monotonic()
+    hit = _cache.get(key) if ttl else None
+    if hit and now - hit[0] < ttl:
+        return hit[1], hit[2], hit[3]
+    covered = frozenset(
+        CalendarYear.objects.filter(year__gte=first_year, year__lte=last_year).values_list("year", flat=True)
+    )
+    working, closed = set(), set()
+    for day, kind in CalendarDay.objects.filter(
+        date__gte=date(first_year, 1, 1), date__lte=date(last_year, 12, 31)
+    ).values_list("date", "kind"):
+        (working if kind == CalendarDay.Kind.MAKEUP else closed).add(day)
+    rows = (covered, frozenset(working), frozenset(closed))
+    if ttl:
+        with _cache_lock:
+            _cache[key] = (now, *rows)
+    return rows
 
 
 def working_calendar(start: date, horizon_days: int = 800, *, strict: bool = False) -> WorkingCalendar:

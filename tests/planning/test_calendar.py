@@ -41,3 +41,24 @@ def test_company_closure_and_admin_entered_year(db):
     assert not cal.is_working_day(D(2026, 12, 31))
     assert cal.add_working_days(D(2026, 12, 30), 1) == D(2027, 1, 4)
     assert cal.warnings == []
+
+
+def test_cached_calendar_answers_without_queries_and_edits_clear_it(db, settings, django_assert_num_queries):
+    from gendan.planning.calendar import calendar_cache_clear
+    from gendan.planning.services import calendar_year_enter
+
+    settings.CALENDAR_CACHE_SECONDS = 60
+    calendar_cache_clear()
+    try:
+        WorkingCalendar.load(2026, 2027)
+        with django_assert_num_queries(0):
+            cal = WorkingCalendar.load(2026, 2027)
+        assert cal.is_working_day(D(2027, 1, 1)) and cal.warnings  # 2027 not entered yet: weekday rule
+        # an admin closes a day (model save) and enters 2027 (bulk service): both show at once
+        CalendarDay.objects.create(date=D(2026, 12, 31), kind=CalendarDay.Kind.CLOSED, name="盘点")
+        assert not WorkingCalendar.load(2026, 2027).is_working_day(D(2026, 12, 31))
+        calendar_year_enter(year=2027, holidays="2027-01-01 元旦", makeup_days="")
+        after = WorkingCalendar.load(2026, 2027)
+        assert not after.is_working_day(D(2027, 1, 1)) and after.warnings == []
+    finally:
+        calendar_cache_clear()
