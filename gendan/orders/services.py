@@ -326,8 +326,9 @@ def order_update(*, order: Order, actor: User, version: int, data: Mapping[str, 
 
 def _locked(order: Order, actor: User) -> Order:
     """The order's row, locked, if `actor` may see it (services re-check scope; views are not trusted)."""
-    current = Order.objects.select_for_update().filter(pk=order.pk).first()
-    if current is None or not Order.objects.filter(order_scope_q(actor), pk=order.pk).exists():
+    # One statement: the scope filter may join the merchandiser's user row, which must not be locked too.
+    current = Order.objects.select_for_update(of=("self",)).filter(order_scope_q(actor), pk=order.pk).first()
+    if current is None:
         raise NotFoundError(_("Order not found."))
     return current
 
@@ -370,7 +371,7 @@ def order_transition(
     for name, value in fields.items():
         setattr(current, name, value)
     current.version += 1
-    current.save()
+    current.save(update_fields=["status", "status_before_hold", "version", "updated_at", *fields])
     order_event_record(
         order=current,
         type=OrderEvent.Type.TRANSITION,

@@ -87,7 +87,7 @@ def review_item_sign(*, item: ReviewItem, actor: User, result: str, comment: str
         )
     previous = item.result
     item.result, item.comment, item.signer, item.signed_at = result, comment, actor, timezone.now()
-    item.save()
+    item.save(update_fields=["result", "comment", "signer", "signed_at"])
     order_event_record(
         order=review.order,
         type=OrderEvent.Type.REVIEW_SIGNED,
