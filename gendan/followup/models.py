@@ -266,6 +266,8 @@ class TaMilestone(VersionedModel):
             # open milestones by date (overdue / due soon scans); done ones carry an actual date
             models.Index(fields=["actual_date", "planned_date"], name="followup_ms_open_due"),
             models.Index(fields=["owner", "actual_date", "planned_date"], name="followup_ms_owner_due"),
+            # the scan's "what changed since the last run" (followup.scan_inputs)
+            models.Index(fields=["updated_at"], name="followup_ms_updated"),
         ]
 
     def __str__(self) -> str:
@@ -327,6 +329,10 @@ class ProgressRecord(models.Model):
         ordering = ["-recorded_at", "-id"]
         indexes = [
             models.Index(fields=["order", "work_date", "slot"], name="followup_rec_order_slot"),
+            # covers the risk projection's aggregate per order and stage (risk._projections)
+            models.Index(
+                fields=["order", "stage", "work_date", "quantity_done"], name="followup_rec_progress"
+            ),
             models.Index(fields=["work_date", "slot"], name="followup_rec_day_slot"),
             models.Index(fields=["state", "recorded_at"], name="followup_rec_state_time"),
             models.Index(fields=["recorded_by", "work_date"], name="followup_rec_user_day"),
@@ -465,6 +471,7 @@ class FollowupException(VersionedModel):
             models.Index(fields=["status", "level", "escalated_at"], name="followup_exc_escalation"),
             models.Index(fields=["order", "raised_at"], name="followup_exc_order_time"),
             models.Index(fields=["owner", "status"], name="followup_exc_owner_status"),
+            models.Index(fields=["updated_at"], name="followup_exc_updated"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -554,6 +561,20 @@ class ScanMark(models.Model):
     class Meta:
         verbose_name = _("scan mark")
         verbose_name_plural = _("scan marks")
+
+
+class ScanCursor(models.Model):
+    """Where a scan step left off: the inputs it saw (day, policy, calendar, the newest row of each table it
+    reads) and its summary. The next run recomputes only what moved since, or nothing if nothing did."""
+
+    step = models.CharField(max_length=40, unique=True)
+    inputs = models.JSONField(default=dict)
+    summary = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("scan cursor")
+        verbose_name_plural = _("scan cursors")
 
 
 class ScanRun(models.Model):

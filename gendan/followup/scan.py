@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,8 +18,15 @@ from gendan.accounts.models import User
 from gendan.followup.models import ScanMark, ScanRun, TaMilestone
 from gendan.followup.notices import notice_send
 from gendan.followup.policy import policy_for
-from gendan.followup.risk import RISK_STATUSES, risk_refresh
-from gendan.followup.selectors import calendar_around, calendar_warnings, missed_slots
+from gendan.followup.risk import RISK_STATUSES, risk_counts, risk_refresh
+from gendan.followup.scan_inputs import cursor_get, cursor_save, orders_touched, same_set, scan_inputs
+from gendan.followup.selectors import (
+    calendar_around,
+    calendar_warnings,
+    ended_slots,
+    missed_slot_counts,
+    slot_recorded,
+)
 from gendan.followup.services import exceptions_escalate_due
 from gendan.orders.models import Order, OrderEvent
 from gendan.orders.selectors import original_pending_q
@@ -51,6 +58,24 @@ def _claim(keys: list[str]) -> set[str]:
 def _users(ids) -> dict[int, User]:
     ids = {pk for pk in ids if pk}
     return {u.pk: u for u in User.objects.filter(pk__in=ids)} if ids else {}
+
+
+@transaction.atomic
+def risk_step(*, now: dt.datetime, inputs: dict) -> dict[str, int]:
+    """Every order's risk on a new day (or policy, or calendar); else only the orders touched since the
+    last run, or none. Unchanged orders are only compared, changed ones written (risk_refresh)."""
+    _lock()
+    cursor = cursor_get("risk")
+    if not same_set(cursor.inputs if cursor else None, inputs):
+        summary = risk_refresh(now=now)
+    elif cursor.inputs == inputs:
+        summary = {**cursor.summary, "changed": 0}
+    else:
+        touched = orders_touched(previous=cursor.inputs, current=inputs)
+        changed = risk_refresh(order_ids=sorted(touched), now=now)["changed"] if touched else 0
+        summary = {**risk_counts(), "changed": changed}
+    cursor_save(step="risk", inputs=inputs, summary=summary)
+    return summary
 
 
 @transaction.atomic
@@ -131,34 +156,66 @@ def milestones_step(*, now: dt.datetime) -> dict[str, int]:
 
 
 @transaction.atomic
-def missed_records_step(*, now: dt.datetime) -> dict[str, int]:
+def missed_records_step(*, now: dt.datetime, inputs: dict | None = None) -> dict[str, int]:
     """Slots of the previous working day and of today that ended without a record: each merchandiser is told
-    once per slot."""
+    once per slot (one notice listing their orders, not one per order). Counted in SQL; skipped when
+    neither the slots that have ended nor any input moved since the last run (its notices were sent)."""
     _lock()
     today = timezone.localdate(now)
     calendar = calendar_around(today)
     previous = calendar.add_working_days(today, -1)
-    missed = missed_slots(orders=Order.objects.all(), date_from=previous, date_to=today, now=now)
-    groups: dict[tuple[int, dt.date, int], list[dict]] = defaultdict(list)
-    for slot in missed:
-        groups[(slot["merchandiser_id"], slot["date"], slot["slot"])].append(slot)
-    keys = {f"missed:{user}:{day.isoformat()}:{slot}": (user, day, slot) for user, day, slot in groups}
+    ended = ended_slots(date_from=previous, date_to=today, now=now)
+    seen = {**(inputs or {}), "slots": [[day.isoformat(), slot] for day, slot, _start, _label in ended]}
+    cursor = cursor_get("missed_records")
+    if inputs and cursor and cursor.inputs == seen:
+        return {"slots": cursor.summary["slots"], "notices": 0}
+    found = missed_slot_counts(date_from=previous, date_to=today, now=now)
+    labels = {(day, slot): label for day, slot, _start, label in found["slots"]}
+    keys = {
+        f"missed:{user}:{day.isoformat()}:{slot}": (user, day, slot) for user, day, slot in found["counts"]
+    }
     fresh = _claim(list(keys))
+    numbers = _missed_numbers(found, [keys[key] for key in fresh])
     users = _users(keys[key][0] for key in fresh)
     for key in sorted(fresh):
         user_id, day, slot = keys[key]
-        rows = groups[keys[key]]
-        numbers = ", ".join(r["number"] for r in rows[:20]) + (" …" if len(rows) > 20 else "")
+        if users.get(user_id) is None:
+            continue  # nobody to tell (no merchandiser, or gone); the key is claimed like the full path
+        listed = numbers[keys[key]]
         notice_send(
             recipients=[users.get(user_id)],
             kind="followup_missed",
             title=_("No follow-up record for %(n)d order(s): %(date)s %(slot)s")
-            % {"n": len(rows), "date": day, "slot": rows[0]["slot_label"]},
-            body=numbers,
+            % {"n": found["counts"][keys[key]], "date": day, "slot": labels[(day, slot)]},
+            body=", ".join(listed[:20]) + (" …" if len(listed) > 20 else ""),
             link=reverse("followup:missed") + f"?date_from={day.isoformat()}&date_to={day.isoformat()}",
             dedupe_key=key,
         )
-    return {"slots": len(missed), "notices": len(fresh)}
+    summary = {"slots": sum(found["counts"].values()), "notices": len(fresh)}
+    if inputs:
+        cursor_save(step="missed_records", inputs=seen, summary=summary)
+    return summary
+
+
+def _missed_numbers(found: dict, groups: list[tuple[int | None, dt.date, int]]) -> dict[tuple, list[str]]:
+    """Order numbers, sorted, of the (merchandiser, day, slot) groups to be told (fetched only for them)."""
+    numbers: dict[tuple, list[str]] = defaultdict(list)
+    wanted: dict[tuple[dt.date, int], set[int]] = defaultdict(set)
+    for user_id, day, slot in groups:
+        if user_id is not None:
+            wanted[(day, slot)].add(user_id)
+    for (day, slot), user_ids in wanted.items():
+        for user_id, number in (
+            found["steady"]
+            .filter(~Exists(slot_recorded(day=day, slot=slot)), merchandiser_id__in=user_ids)
+            .values_list("merchandiser_id", "number")
+        ):
+            numbers[(user_id, day, slot)].append(number)
+    for row in found["moved_rows"]:
+        numbers[(row["merchandiser_id"], row["date"], row["slot"])].append(row["number"])
+    for listed in numbers.values():
+        listed.sort()
+    return numbers
 
 
 @transaction.atomic
@@ -211,11 +268,10 @@ def followup_scan(*, now: dt.datetime | None = None) -> dict:
     summary: dict = {"as_of": timezone.localtime(now).isoformat()}
     escalated = exceptions_escalate_due(now=now)
     summary["escalated"] = {"count": len(escalated), "numbers": [e.number for e in escalated[:50]]}
-    with transaction.atomic():
-        _lock()
-        summary["risk"] = risk_refresh(now=now)
+    inputs = scan_inputs(today=timezone.localdate(now))
+    summary["risk"] = risk_step(now=now, inputs=inputs)
     summary["milestones"] = milestones_step(now=now)
-    summary["missed_records"] = missed_records_step(now=now)
+    summary["missed_records"] = missed_records_step(now=now, inputs=inputs)
     summary["originals"] = originals_step(now=now)
     summary["calendar_warnings"] = calendar_warnings(today=timezone.localdate(now))
     for name, step in SCAN_STEPS.items():

@@ -4,7 +4,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -288,12 +288,10 @@ def followup_today(*, user: User, now: dt.datetime | None = None) -> list[dict]:
     return rows
 
 
-def missed_slots(
-    *, orders: QuerySet[Order], date_from: dt.date, date_to: dt.date, now: dt.datetime | None = None
-) -> list[dict]:
-    """Orders × working day × slot with no progress record, where the slot has ended by `now` and the order
-    was in production (or partially shipped) when the slot began. Set-based: four queries in all."""
-    now = now or timezone.now()
+def ended_slots(
+    *, date_from: dt.date, date_to: dt.date, now: dt.datetime
+) -> list[tuple[dt.date, int, dt.datetime, str]]:
+    """(day, slot, start, label) of every slot of the working days in the range that has ended by `now`."""
     date_to = min(date_to, timezone.localdate(now))
     if date_to < date_from:
         return []
@@ -306,13 +304,64 @@ def missed_slots(
             start, end = slot_window(policy, day, slot)
             if end <= now:
                 slots.append((day, slot, start, policy.slot_label(slot)))
+    return slots
+
+
+def _moved_since(moment: dt.datetime) -> QuerySet[OrderEvent]:
+    """Transitions into or out of production since `moment` (their orders' status varied over the range)."""
+    return OrderEvent.objects.filter(type=OrderEvent.Type.TRANSITION, created_at__gte=moment).filter(
+        Q(to_status__in=PRODUCTION_STATUSES) | Q(from_status__in=PRODUCTION_STATUSES)
+    )
+
+
+def missed_slot_counts(*, date_from: dt.date, date_to: dt.date, now: dt.datetime) -> dict:
+    """What `missed_slots` over every order finds, counted in SQL: per (merchandiser, day, slot) how many
+    orders have no record. Orders that moved in or out of production in the range go through
+    `missed_slots` (their status per slot needs their history; returned as `moved_rows`); the others, in
+    production throughout (`steady`), are one NOT EXISTS count per slot on the (order, day, slot) index."""
+    slots = ended_slots(date_from=date_from, date_to=date_to, now=now)
+    result: dict = {"slots": slots, "counts": {}, "moved_rows": [], "steady": Order.objects.none()}
+    if not slots:
+        return result
+    moved = _moved_since(min(s[2] for s in slots)).values("order_id")
+    counts: dict[tuple[int | None, dt.date, int], int] = defaultdict(int)
+    if moved.exists():
+        result["moved_rows"] = missed_slots(
+            orders=Order.objects.filter(pk__in=moved), date_from=date_from, date_to=date_to, now=now
+        )
+    for row in result["moved_rows"]:
+        counts[(row["merchandiser_id"], row["date"], row["slot"])] += 1
+    steady = Order.objects.filter(status__in=PRODUCTION_STATUSES).exclude(pk__in=moved)
+    for day, slot, _start, _label in slots:
+        for merchandiser_id, n in (
+            steady.filter(~Exists(slot_recorded(day=day, slot=slot)))
+            .values_list("merchandiser_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            counts[(merchandiser_id, day, slot)] += n
+    result.update(counts=dict(counts), steady=steady)
+    return result
+
+
+def slot_recorded(*, day: dt.date, slot: int) -> QuerySet[ProgressRecord]:
+    """The outer order's records of a slot (for Exists)."""
+    return ProgressRecord.objects.filter(order=OuterRef("pk"), work_date=day, slot=slot)
+
+
+def missed_slots(
+    *, orders: QuerySet[Order], date_from: dt.date, date_to: dt.date, now: dt.datetime | None = None
+) -> list[dict]:
+    """Orders × working day × slot with no progress record, where the slot has ended by `now` and the order
+    was in production (or partially shipped) when the slot began. Set-based: four queries in all."""
+    now = now or timezone.now()
+    slots = ended_slots(date_from=date_from, date_to=date_to, now=now)
     if not slots:
         return []
     range_start = min(s[2] for s in slots)
-    moved = OrderEvent.objects.filter(type=OrderEvent.Type.TRANSITION, created_at__gte=range_start).filter(
-        Q(to_status__in=PRODUCTION_STATUSES) | Q(from_status__in=PRODUCTION_STATUSES)
+    candidates = orders.filter(
+        Q(status__in=PRODUCTION_STATUSES) | Q(pk__in=_moved_since(range_start).values("order_id"))
     )
-    candidates = orders.filter(Q(status__in=PRODUCTION_STATUSES) | Q(pk__in=moved.values("order_id")))
     rows = {
         row["id"]: row
         for row in candidates.values("id", "number", "status", "merchandiser_id", "customer__name").order_by()
