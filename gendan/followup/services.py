@@ -190,36 +190,30 @@ def _plan_build(*, order: Order, actor: User | None, strict: bool) -> TaPlan:
         order=order, template=template, promised_date=promised, generated_by=actor, warnings=warnings
     )
     owners = _owners_by_role(order)
-    # Inserted level by level (milestones counted from the promised date first, then those counted from
-    # them, …) so each row gets its offset_from in its INSERT: no UPDATE afterwards.
-    by_template_id: dict[int, TaMilestone] = {}
-    remaining = list(template_milestones)
-    while remaining:
-        level = [m for m in remaining if not m.offset_from_id or m.offset_from_id in by_template_id]
-        if not level:  # a circle; ta_schedule has refused it already, this guards the loop
-            raise ApplicationError(
-                _("The template's milestones are counted back from each other in a circle.")
-            )
-        created = TaMilestone.objects.bulk_create(
-            TaMilestone(
-                plan=plan,
-                code=m.code,
-                name=m.name,
-                owner_role=m.owner_role,
-                owner=owners.get(m.owner_role),
-                lead_days=m.lead_days,
-                offset_from=by_template_id.get(m.offset_from_id) if m.offset_from_id else None,
-                mandatory=m.mandatory,
-                sequence=m.sequence,
-                baseline_date=dates[m.pk],
-                planned_date=dates[m.pk],
-            )
-            for m in level
+    rows = TaMilestone.objects.bulk_create(
+        TaMilestone(
+            plan=plan,
+            code=m.code,
+            name=m.name,
+            owner_role=m.owner_role,
+            owner=owners.get(m.owner_role),
+            lead_days=m.lead_days,
+            mandatory=m.mandatory,
+            sequence=m.sequence,
+            baseline_date=dates[m.pk],
+            planned_date=dates[m.pk],
         )
-        by_template_id.update({m.pk: row for m, row in zip(level, created, strict=True)})
-        placed = {m.pk for m in level}
-        remaining = [m for m in remaining if m.pk not in placed]
-    rows = [by_template_id[m.pk] for m in template_milestones]
+        for m in template_milestones
+    )
+    by_template_id = {m.pk: row for m, row in zip(template_milestones, rows, strict=True)}
+    linked = []
+    for m in template_milestones:
+        if m.offset_from_id:
+            row = by_template_id[m.pk]
+            row.offset_from = by_template_id[m.offset_from_id]
+            linked.append(row)
+    if linked:
+        TaMilestone.objects.bulk_update(linked, ["offset_from"])
     order_event_record(
         order=order,
         type=OrderEvent.Type.TA_PLAN_GENERATED,
