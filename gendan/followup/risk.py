@@ -337,6 +337,12 @@ def _risk_rows_write(create: list[tuple], update: list[tuple]) -> None:
     fields = {name: OrderRisk._meta.get_field(name) for name in ["order", *_WRITTEN]}
     table, quote, ops = OrderRisk._meta.db_table, connection.ops.quote_name, connection.ops
     encoder = fields["reasons"].encoder
+    moments: dict = {}  # the same few moments (the scan's `now`) for every row: adapted once
+
+    def moment(value: dt.datetime | None):
+        if value not in moments:
+            moments[value] = ops.adapt_datetimefield_value(value)
+        return moments[value]
 
     def params(row: tuple) -> list:
         _order_id, values, level_since, delay_since, computed_at = row
@@ -347,9 +353,9 @@ def _risk_rows_write(create: list[tuple], update: list[tuple]) -> None:
             ops.adapt_decimalfield_value(values["daily_output"], 14, 3),
             ops.adapt_decimalfield_value(values["quantity_done"], 14, 3),
             values["stage"],
-            ops.adapt_datetimefield_value(level_since),
-            ops.adapt_datetimefield_value(delay_since),
-            ops.adapt_datetimefield_value(computed_at),
+            moment(level_since),
+            moment(delay_since),
+            moment(computed_at),
         ]
 
     columns = [fields[name].column for name in _WRITTEN]
