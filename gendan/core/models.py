@@ -1,5 +1,7 @@
 """Base models: timestamps, optimistic locking, append-only events, document counters."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -143,3 +145,14 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user_id", "key"], name="core_idempotency_user_key_uniq")
         ]
+
+
+def decimals_as_stored(*instances: models.Model) -> None:
+    """Give Decimal fields the scale the database stores (300 → 300.000), so an object answered from
+    memory after a write reads exactly like the same row read back."""
+    for instance in instances:
+        for field in instance._meta.concrete_fields:
+            if isinstance(field, models.DecimalField):
+                value = getattr(instance, field.attname)
+                if isinstance(value, Decimal):
+                    setattr(instance, field.attname, value.quantize(Decimal(1).scaleb(-field.decimal_places)))

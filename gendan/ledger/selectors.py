@@ -625,11 +625,13 @@ def customer_receivables(*, customer: Customer) -> Decimal:
     return (totals["total"] or ZERO_MONEY) - (totals["paid"] or ZERO_MONEY)
 
 
-def orders_invoiced_amount(*, order_ids: Iterable[int]) -> Decimal:
+def orders_invoiced_amount(*, order_ids: Iterable[int] | QuerySet) -> Decimal:
+    # A queryset stays a subquery: a big customer's open orders would not fit in a parameter list.
+    ids = order_ids if isinstance(order_ids, QuerySet) else list(order_ids)
     return (
-        InvoiceLine.objects.filter(
-            order_id__in=list(order_ids), invoice__status=InvoiceStatus.ISSUED
-        ).aggregate(total=Sum("amount"))["total"]
+        InvoiceLine.objects.filter(order_id__in=ids, invoice__status=InvoiceStatus.ISSUED).aggregate(
+            total=Sum("amount")
+        )["total"]
         or ZERO_MONEY
     )
 

@@ -116,6 +116,8 @@ class OrderOut(OrderSummaryOut):
 
     @staticmethod
     def resolve_review_id(obj) -> int | None:
+        if hasattr(obj, "latest_review_id"):  # known without a query (a order just created: none)
+            return obj.latest_review_id
         return obj.reviews.order_by("-round").values_list("pk", flat=True).first()
 
     @staticmethod
@@ -380,8 +382,9 @@ def order_create_view(request, payload: OrderIn):
     """Validated by the rules of the order form (§2.2); on any error nothing is saved and no number is used.
     The same customer PO of the same customer again answers 409 `duplicate_po` unless `confirm_repeat` is
     true and `repeat_reason` given."""
-    order = services.order_create(actor=request.auth, data=payload.model_dump(mode="json"))
-    return Status(201, _answer(request, order))
+    # Answered from the rows just written (lines and sizes included): the writer sees what was saved,
+    # even if the order went to a merchandiser outside their own scope.
+    return Status(201, services.order_create(actor=request.auth, data=payload.model_dump(mode="json")))
 
 
 @router.post(

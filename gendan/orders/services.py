@@ -17,6 +17,7 @@ from gendan.core.errors import (
     PermissionDeniedError,
     TransitionError,
 )
+from gendan.core.models import decimals_as_stored
 from gendan.core.numbering import document_number_next, document_numbers_next
 from gendan.core.workflow import transition_check
 from gendan.orders.models import (
@@ -102,32 +103,53 @@ def _lines_write(order: Order, data: OrderData) -> None:
 def _lines_write_many(pairs: Sequence[tuple[Order, OrderData]]) -> None:
     """Every line and size row of saved orders: one INSERT per table (per 500 rows)."""
     sources = [line for _order, data in pairs for line in data.lines]
-    lines = OrderLine.objects.bulk_create(
-        (
-            OrderLine(
-                order=order,
-                line_no=index,
-                product=line.product,
-                spec=line.spec,
-                color=line.color,
-                quantity=line.quantity,
-                unit=line.unit,
-                unit_price=line.unit_price,
-                amount=line.amount,
-                tolerance_percent=line.tolerance_percent,
-            )
-            for order, data in pairs
-            for index, line in enumerate(data.lines, start=1)
-        ),
-        batch_size=500,
-    )
+    rows = [
+        OrderLine(
+            order=order,
+            line_no=index,
+            product=line.product,
+            spec=line.spec,
+            color=line.color,
+            quantity=line.quantity,
+            unit=line.unit,
+            unit_price=line.unit_price,
+            amount=line.amount,
+            tolerance_percent=line.tolerance_percent,
+        )
+        for order, data in pairs
+        for index, line in enumerate(data.lines, start=1)
+    ]
+    decimals_as_stored(*rows)
+    lines = OrderLine.objects.bulk_create(rows, batch_size=500)
     sizes = [
         OrderLineSize(line=saved, size=size, quantity=qty, position=position)
         for saved, line in zip(lines, sources, strict=True)
         for position, (size, qty) in enumerate(line.sizes)
     ]
+    decimals_as_stored(*sizes)
     if sizes:
         OrderLineSize.objects.bulk_create(sizes, batch_size=500)
+    # The rows just written stay on the objects (as a prefetch would leave them), so the answer to the
+    # writer needs no second read.
+    sizes_of: dict[int, list[OrderLineSize]] = {}
+    for size in sizes:
+        sizes_of.setdefault(id(size.line), []).append(size)
+    lines_of: dict[int, list[OrderLine]] = {}
+    for line in lines:
+        _remember(line.sizes, sizes_of.get(id(line), []))
+        lines_of.setdefault(id(line.order), []).append(line)
+    for order, _data in pairs:
+        _remember(order.lines, lines_of.get(id(order), []))
+        order.latest_review_id = None
+
+
+def _remember(manager: Any, rows: list) -> None:
+    queryset = manager.all()
+    queryset._result_cache, queryset._prefetch_done = rows, True
+    manager.instance._prefetched_objects_cache = {
+        **getattr(manager.instance, "_prefetched_objects_cache", {}),
+        manager.field.remote_field.cache_name: queryset,
+    }
 
 
 def _header_values(data: OrderData) -> dict[str, Any]:
@@ -167,6 +189,7 @@ def order_create_from_data(
         created_by=actor,
         **_header_values(data),
     )
+    decimals_as_stored(order)
     order.save(force_insert=True)
     _lines_write(order, data)
     order_event_record(
@@ -233,13 +256,12 @@ def order_create_batch(
         drawn = document_numbers_next(series=ORDER_SERIES, year=year, count=len(indexes))
         for index, number in zip(indexes, drawn, strict=True):
             numbers[index] = number
-    orders = Order.objects.bulk_create(
-        [
-            Order(number=number, created_by=actor, **_header_values(data))
-            for number, data in zip(numbers, datas, strict=True)
-        ],
-        batch_size=500,
-    )
+    orders = [
+        Order(number=number, created_by=actor, **_header_values(data))
+        for number, data in zip(numbers, datas, strict=True)
+    ]
+    decimals_as_stored(*orders)
+    orders = Order.objects.bulk_create(orders, batch_size=500)
     _lines_write_many(list(zip(orders, datas, strict=True)))
     events = []
     for index, (order, data) in enumerate(zip(orders, datas, strict=True)):

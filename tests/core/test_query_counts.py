@@ -59,3 +59,24 @@ def test_api_list_and_detail_queries_do_not_grow_with_rows(client, people, produ
     assert _queries(api, "/api/v1/orders") == few
     assert _queries(api, f"/api/v1/orders/{more[-1].pk}") == detail_few
     assert (few, detail_few) == (4, 8)
+
+
+def test_api_create_writes_and_answers_without_reading_back(client, people, product):
+    import json
+
+    customer = CustomerFactory(merchandiser=people["m1"], salesperson=people["sales"])
+    _token, key = api_token_create(user=people["m1"], name="q")
+    api = client.__class__(HTTP_AUTHORIZATION=f"Bearer {key}")
+    body = order_payload(customer, product, customer_po="C0")
+    api.post("/api/v1/orders", json.dumps(body), content_type="application/json")  # token stamp, counter row
+    body["lines"] = body["lines"] * 3
+    body["customer_po"] = "C1"
+    with CaptureQueriesContext(connection) as captured:
+        created = api.post("/api/v1/orders", json.dumps(body), content_type="application/json")
+    assert created.status_code == 201
+    # token, roles, delegations, customer, products, BEGIN, duplicate check, number, order, lines, sizes,
+    # event, COMMIT — and no read-back however many lines
+    assert len(captured.captured_queries) == 13
+    # the answer from memory is exactly what a read gives
+    answer = created.json()
+    assert answer == api.get(f"/api/v1/orders/{answer['id']}").json()
