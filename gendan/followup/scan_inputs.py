@@ -5,7 +5,11 @@ scale), yet between two runs of the same day almost nothing moves. Every act tha
 an order event or a progress record (ids only grow), or touches `updated_at` of the order, exception or
 milestone; the day, the policy and the calendar change the result of every order. So a step remembers the
 fingerprint it saw (ScanCursor) and the next run recomputes every order only on a new day or a new
-policy or calendar, else only the orders touched since, or nothing."""
+policy or calendar, else only the orders touched since, or nothing.
+
+On PostgreSQL a transaction that took an id before the fingerprint was read can commit after it; its
+order is then missed until the next new day's full run. The services that write records, exceptions and
+milestones refresh their order's risk themselves, so this only delays what bulk writes changed."""
 
 import datetime as dt
 import hashlib
