@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connections
 from django.db.models import QuerySet
 
 PER_PAGE = 50
@@ -77,3 +78,23 @@ def capped_page(qs: QuerySet, page: Any, *, per_page: int = PER_PAGE, cap: int =
         cap=cap,
         has_next=len(rows) > per_page,
     )
+
+
+def capped_counts(querysets: dict[str, QuerySet], *, cap: int) -> dict[str, int]:
+    """Each queryset's row count, stopping at `cap` + 1, all in one query (one scalar subquery each).
+
+    Each count reads at most `cap` + 1 index entries, however many rows match.
+    """
+    if not querysets:
+        return {}
+    parts, params = [], []
+    for qs in querysets.values():
+        sql, qs_params = qs.order_by().values("pk")[: cap + 1].query.sql_with_params()
+        # the SQL is Django's own compilation of the queryset; values stay bound parameters
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped)")  # noqa: S608
+        params.extend(qs_params)
+    using = next(iter(querysets.values())).db
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return dict(zip(querysets, row, strict=True))

@@ -1,10 +1,13 @@
 """The dashboard: "my orders" by status and originals pending, for whoever is logged in."""
 
-from django.db.models import Count
-
 from gendan.accounts.models import User
+from gendan.core.paging import capped_counts
 from gendan.orders.models import OPEN_STATUSES, OrderStatus
 from gendan.orders.selectors import order_visible_list, original_pending_q
+
+# A tile shows "999+" beyond this: a supervisor's team holds hundreds of thousands of orders, and counting
+# them exactly would cost more than the rest of the page.
+STATUS_COUNT_CAP = 999
 
 
 def dashboard_data(*, user: User) -> dict:
@@ -12,14 +15,19 @@ def dashboard_data(*, user: User) -> dict:
 
     visible = order_visible_list(user=user)
     labels = dict(OrderStatus.choices)
-    counts = {
-        row["status"]: row["n"]
-        for row in visible.filter(status__in=OPEN_STATUSES)
-        .order_by()
-        .values("status")
-        .annotate(n=Count("id"))
-    }
-    by_status = [{"status": s, "label": labels[s], "count": counts.get(s, 0)} for s in OPEN_STATUSES]
+    counts = capped_counts(
+        {s: visible.filter(status=s) for s in OPEN_STATUSES},
+        cap=STATUS_COUNT_CAP,
+    )
+    by_status = [
+        {
+            "status": s,
+            "label": labels[s],
+            "count": counts[s],
+            "display": f"{STATUS_COUNT_CAP}+" if counts[s] > STATUS_COUNT_CAP else str(counts[s]),
+        }
+        for s in OPEN_STATUSES
+    ]
     return {
         "by_status": by_status,
         "originals_pending": list(visible.filter(original_pending_q()).order_by("order_date")[:20]),

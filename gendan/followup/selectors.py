@@ -249,12 +249,13 @@ def followup_today(*, user: User, now: dt.datetime | None = None) -> list[dict]:
     today = timezone.localdate(now)
     policy = policy_for(today)
     working = calendar_around(today).is_working_day(today)
-    orders = list(
-        order_visible_list(user=user)
-        .filter(status__in=PRODUCTION_STATUSES)
-        .select_related("risk")
-        .order_by("promised_date", "id")[:200]
-    )
+    # The first 200 of each status (index on status, promised_date: read in order, no sort of a whole
+    # team's production), then the first 200 of those: the same rows as sorting all of them.
+    visible, by_promise = order_visible_list(user=user), ("promised_date", "id")
+    first = Q()
+    for status in PRODUCTION_STATUSES:
+        first |= Q(pk__in=visible.filter(status=status).order_by(*by_promise).values("pk")[:200])
+    orders = list(visible.filter(first).select_related("risk").order_by(*by_promise)[:200])
     done = set(
         ProgressRecord.objects.filter(order__in=[o.pk for o in orders], work_date=today).values_list(
             "order_id", "slot"

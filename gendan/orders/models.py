@@ -2,7 +2,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from gendan.catalog.models import Industry, Product
@@ -50,6 +51,9 @@ COMMITTED_STATUSES = (
     OrderStatus.DELIVERED,
     OrderStatus.ON_HOLD,
 )
+# An order's due date: the promised date once there is one, else the requested date. Filter with this very
+# expression so SQLite can use the orders_merch_due index on it.
+DUE_DATE = Coalesce("promised_date", "requested_date")
 # Header and lines may be edited only before review starts.
 EDITABLE_STATUSES = (OrderStatus.DRAFT, OrderStatus.AWAITING_APPROVAL, OrderStatus.REJECTED)
 
@@ -166,6 +170,14 @@ class Order(VersionedModel):
             models.Index(fields=["merchandiser", "status", "requested_date"], name="orders_merch_status_due"),
             models.Index(fields=["customer", "customer_po"], name="orders_customer_po"),
             models.Index(fields=["salesperson", "status"], name="orders_sales_status"),
+            models.Index(F("merchandiser"), DUE_DATE, name="orders_merch_due"),
+            # in production, earliest promise first (follow-up's "today" list), one ordered run per status
+            models.Index(fields=["status", "promised_date"], name="orders_status_promised"),
+            # originals pending (copy sources, not received), oldest first: few rows, whatever the scope
+            models.Index(
+                fields=["source_document", "original_received_at", "order_date"],
+                name="orders_original_pending",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

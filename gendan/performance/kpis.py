@@ -9,10 +9,9 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Min
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from gendan.orders.models import Order, OrderEvent, OrderStatus
+from gendan.orders.models import DUE_DATE, Order, OrderEvent, OrderStatus
 from gendan.performance.models import Kpi, PerformancePolicy
 
 TWO = Decimal("0.01")
@@ -35,34 +34,58 @@ def _rate(numerator: int, denominator: int) -> Decimal | None:
     return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(TWO, rounding=ROUND_HALF_UP)
 
 
-def _first_shipped(order_filter: dict) -> dict[int, dt.date]:
-    """Order id → local date of its first transition into a shipped state."""
-    rows = (
-        OrderEvent.objects.filter(
-            type=OrderEvent.Type.TRANSITION, to_status__in=SHIPPED_STATES, **order_filter
-        )
-        .values("order_id")
-        .annotate(first=Min("created_at"))
+def _shipped_transitions():
+    return OrderEvent.objects.filter(type=OrderEvent.Type.TRANSITION, to_status__in=SHIPPED_STATES)
+
+
+def first_shipped_in_month(*, merchandiser_ids: list[int], month: dt.date) -> dict[int, tuple[int, dt.date]]:
+    """Order id → (merchandiser id, local date) for the orders whose first transition into a shipped state
+    falls in the month.
+
+    Bounded by the month, not by history: the candidates are the orders with such a transition in the month
+    (index on type, created_at); only their own earlier transitions are read (index on order, created_at).
+    """
+    start, end = month_bounds(month)
+    in_month = _shipped_transitions().filter(
+        created_at__gte=_aware_start(start),
+        created_at__lt=_aware_start(end + dt.timedelta(days=1)),
+        order__merchandiser_id__in=merchandiser_ids,
     )
-    return {row["order_id"]: timezone.localtime(row["first"]).date() for row in rows}
+    rows = (
+        _shipped_transitions()
+        .filter(order_id__in=in_month.values("order_id"))
+        .values("order_id", "order__merchandiser_id")
+        .annotate(first=Min("created_at"))
+        .order_by()
+    )
+    result = {}
+    for row in rows:
+        day = timezone.localtime(row["first"]).date()
+        if start <= day <= end:
+            result[row["order_id"]] = (row["order__merchandiser_id"], day)
+    return result
 
 
 def completion_and_on_time(*, merchandiser_ids: list[int], month: dt.date) -> dict[int, dict]:
     start, end = month_bounds(month)
     result: dict[int, dict] = defaultdict(dict)
     # Completion: orders due this month (promised date, else requested) shipped by the month's end.
-    due = list(
+    # The due date expression is the one of the orders_merch_due index, so only the month's orders are read.
+    due_orders = (
         Order.objects.filter(merchandiser_id__in=merchandiser_ids)
         .exclude(status=OrderStatus.CANCELLED)
-        .annotate(due=Coalesce("promised_date", "requested_date"))
+        .annotate(due=DUE_DATE)
         .filter(due__gte=start, due__lte=end)
-        .values_list("id", "merchandiser_id")
     )
-    shipped_by = _first_shipped(
-        {
-            "order_id__in": [order_id for order_id, _m in due],
-            "created_at__lt": _aware_start(end + dt.timedelta(days=1)),
-        }
+    due = list(due_orders.values_list("id", "merchandiser_id"))
+    shipped_by = set(
+        _shipped_transitions()
+        .filter(
+            order_id__in=due_orders.values("id"),
+            created_at__lt=_aware_start(end + dt.timedelta(days=1)),
+        )
+        .values_list("order_id", flat=True)
+        .distinct()
     )
     per_user: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
     for order_id, user_id in due:
@@ -77,18 +100,11 @@ def completion_and_on_time(*, merchandiser_ids: list[int], month: dt.date) -> di
             "missed": sorted(missed),
         }
     # On time: orders first shipped this month, on or before their promised (else requested) date.
-    shipped = _first_shipped({"order__merchandiser_id__in": merchandiser_ids})
-    in_month = {order_id: day for order_id, day in shipped.items() if start <= day <= end}
-    promised = {
-        row[0]: (row[1], row[2] or row[3])
-        for row in Order.objects.filter(pk__in=in_month).values_list(
-            "id", "merchandiser_id", "promised_date", "requested_date"
-        )
-    }
+    in_month = first_shipped_in_month(merchandiser_ids=merchandiser_ids, month=month)
+    due_dates = dict(Order.objects.filter(pk__in=in_month).annotate(due=DUE_DATE).values_list("id", "due"))
     per_user = defaultdict(lambda: ([], []))
-    for order_id, day in in_month.items():
-        user_id, due_date = promised[order_id]
-        per_user[user_id][0 if day <= due_date else 1].append(order_id)
+    for order_id, (user_id, day) in in_month.items():
+        per_user[user_id][0 if day <= due_dates[order_id] else 1].append(order_id)
     for user_id in merchandiser_ids:
         ok, late = per_user[user_id]
         result[user_id][Kpi.ON_TIME] = {

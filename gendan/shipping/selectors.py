@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from gendan.accounts.models import User
@@ -20,9 +20,10 @@ HUNDRED = Decimal("100")
 
 
 def shipment_visible_list(*, user: User) -> QuerySet[Shipment]:
-    return Shipment.objects.filter(order__in=order_visible_list(user=user).values("pk")).select_related(
-        "order", "customer", "order__merchandiser"
-    )
+    # EXISTS per shipment, not IN (every visible order id): a supervisor sees hundreds of thousands of
+    # orders, and SQLite would list them all before looking at today's few shipments.
+    visible = order_visible_list(user=user).filter(pk=OuterRef("order_id"))
+    return Shipment.objects.filter(Exists(visible)).select_related("order", "customer", "order__merchandiser")
 
 
 def shipment_list(*, user: User, filters: dict | None = None) -> QuerySet[Shipment]:

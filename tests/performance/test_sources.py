@@ -7,12 +7,14 @@ from decimal import Decimal
 from django.utils import timezone
 
 from gendan.complaints.models import Complaint
-from gendan.followup.models import FollowupException
+from gendan.followup.models import FollowupException, ProgressRecord
+from gendan.followup.selectors import missed_slots
+from gendan.orders.models import Order
 from gendan.orders.services import order_create
 from gendan.performance.models import Kpi, Violation, ViolationCode
 from gendan.performance.policy import policy_in_force
 from gendan.performance.services import violation_candidates_scan
-from gendan.performance.sources import complaints, exception_response, satisfaction
+from gendan.performance.sources import complaints, exception_response, followup_compliance, satisfaction
 from gendan.visits.models import ReturnVisit
 from tests.factories import order_payload
 
@@ -95,3 +97,46 @@ def test_a_service_complaint_proposes_violation_7_once(people, customer, product
     proposal = Violation.objects.get()
     assert proposal.code == ViolationCode.ATTITUDE and proposal.merchandiser == m1
     assert proposal.evidence[0]["complaint"] == "KS2026-000002"
+
+
+def test_compliance_counts_match_the_slot_by_slot_list(people, october):
+    """Given October's orders plus records: two for one slot, one on a non-working day, one on a shipped order
+    When compliance is computed from counts
+    Then it agrees with the missed slots listed one by one (made = distinct order/day/slot records)."""
+    m1, m2 = people["m1"], people["m2"]
+    c, e = october["c"], october["e"]
+    for order, day, slot in [
+        (c, dt.date(2026, 10, 12), 0),
+        (c, dt.date(2026, 10, 12), 0),  # a second record for the same slot counts once
+        (c, dt.date(2026, 10, 13), 1),
+        (c, dt.date(2026, 10, 11), 0),  # a Sunday: made, but no slot was due
+        (e, dt.date(2026, 10, 15), 0),
+        (october["a"], dt.date(2026, 10, 20), 0),  # after shipping: made, not due
+    ]:
+        ProgressRecord.objects.create(
+            order=order,
+            recorded_by=order.merchandiser,
+            recorded_at=aware(day, 9 + 5 * slot),
+            work_date=day,
+            slot=slot,
+            stage="production",
+        )
+    ids = [m1.pk, m2.pk, people["m3"].pk]
+    figures = followup_compliance(ids, OCT, policy_in_force(on=OCT))
+    missed = missed_slots(
+        orders=Order.objects.filter(merchandiser_id__in=ids),
+        date_from=OCT,
+        date_to=dt.date(2026, 10, 31),
+    )
+    for user in (m1, m2):
+        made = set(
+            ProgressRecord.objects.filter(order__merchandiser=user, work_date__month=10).values_list(
+                "order_id", "work_date", "slot"
+            )
+        )
+        lost = [m["order_id"] for m in missed if m["merchandiser_id"] == user.pk]
+        kpi = figures[user.pk][Kpi.COMPLIANCE]
+        assert (kpi["numerator"], kpi["denominator"]) == (len(made), len(made) + len(lost))
+        assert kpi["missed"] == sorted(set(lost))
+        assert kpi["orders"] == sorted({o for o, _d, _s in made} | set(lost))
+    assert figures[m1.pk][Kpi.COMPLIANCE]["numerator"] == 4
