@@ -261,7 +261,7 @@ class OrderBatchIn(InputSchema):
     orders: list[OrderIn] = Field(..., min_length=1, max_length=services.MAX_BATCH)
 
 
-class OrderCreatedOut(Schema):
+class OrderBatchItemOut(Schema):
     id: int
     number: str
     status: str
@@ -388,7 +388,7 @@ def order_create_view(request, payload: OrderIn):
 
 
 @router.post(
-    "/batch", response={201: list[OrderCreatedOut], **ERRORS}, summary="Create up to 500 orders at once"
+    "/batch", response={201: list[OrderBatchItemOut], **ERRORS}, summary="Create up to 500 orders at once"
 )
 def order_batch_create_view(request, payload: OrderBatchIn):
     """For integrations (EDI, a customer portal): every order is checked like a single one; errors are

@@ -11,7 +11,9 @@ class PlanningConfig(AppConfig):
         from gendan.planning.models import CalendarDay, CalendarYear
 
         for model in (CalendarDay, CalendarYear):
-            post_save.connect(calendar_cache_clear, sender=model, dispatch_uid=f"calendar-cache-{model.__name__}")
+            post_save.connect(
+                calendar_cache_clear, sender=model, dispatch_uid=f"calendar-cache-{model.__name__}"
+            )
             post_delete.connect(
                 calendar_cache_clear, sender=model, dispatch_uid=f"calendar-cache-del-{model.__name__}"
             )

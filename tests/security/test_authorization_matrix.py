@@ -707,6 +707,10 @@ def order_body(world: World, side: str, **extra: Any) -> dict:
     }
 
 
+def order_batch_body(world: World, side: str) -> dict:
+    return {"orders": [order_body(world, side, customer_po="SEC-API-BATCH")]}
+
+
 def order_update_body(world: World, side: str) -> dict:
     draft = world.side(side).draft
     draft.refresh_from_db()
@@ -816,6 +820,9 @@ API: dict[str, Ep] = {
         get=WITH_ROLE, queries=({}, {"q": "{order}"}, {"q": "{customer}"}, {"customer": "{customer_id}"})
     ),
     "gendan_orders_api_order_create_view": Ep(post=ORDER_ADD, data=order_body, writes=True, scope="customer"),
+    "gendan_orders_api_order_batch_create_view": Ep(
+        post=ORDER_ADD, data=order_batch_body, writes=True, scope="customer"
+    ),
     "gendan_orders_api_planner_queue_view": Ep(get=WITH_ROLE),
     "gendan_orders_api_order_detail": Ep(
         get=WITH_ROLE, scope="order", path=ids(order_id="order"), shows="order"
