@@ -97,11 +97,12 @@ def _check_duplicate(data: OrderData, *, exclude_pk: int | None = None) -> list[
 
 
 def _lines_write(order: Order, data: OrderData) -> None:
-    _lines_write_many([(order, data)])
+    _lines_write_many([(order, data)], remember=True)
 
 
-def _lines_write_many(pairs: Sequence[tuple[Order, OrderData]]) -> None:
-    """Every line and size row of saved orders: one INSERT per table (per 500 rows)."""
+def _lines_write_many(pairs: Sequence[tuple[Order, OrderData]], *, remember: bool = False) -> None:
+    """Every line and size row of saved orders: one INSERT per table (per 500 rows). `remember`: leave
+    them on the order objects for answering the writer."""
     sources = [line for _order, data in pairs for line in data.lines]
     rows = [
         OrderLine(
@@ -129,6 +130,8 @@ def _lines_write_many(pairs: Sequence[tuple[Order, OrderData]]) -> None:
     decimals_as_stored(*sizes)
     if sizes:
         OrderLineSize.objects.bulk_create(sizes, batch_size=500)
+    if not remember:
+        return
     # The rows just written stay on the objects (as a prefetch would leave them), so the answer to the
     # writer needs no second read.
     sizes_of: dict[int, list[OrderLineSize]] = {}
