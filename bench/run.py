@@ -32,14 +32,22 @@ def fresh_database(env: dict) -> None:
             path = Path(base + suffix)
             if path.exists():
                 path.unlink()
-    else:
-        subprocess.run(
-            [sys.executable, "-m", "config.cli", "flush", "--noinput"],
-            env=env,
-            cwd=ROOT,
-            check=False,
-            capture_output=True,
-        )
+    else:  # drop and create the named database through the server's maintenance database
+        import dj_database_url
+        import psycopg
+
+        settings = dj_database_url.parse(env["BENCH_DATABASE_URL"])
+        with psycopg.connect(
+            host=settings["HOST"] or None,
+            port=settings["PORT"] or None,
+            user=settings["USER"] or None,
+            password=settings["PASSWORD"] or None,
+            dbname="postgres",
+            autocommit=True,
+        ) as admin:
+            name = psycopg.sql.Identifier(settings["NAME"])
+            admin.execute(psycopg.sql.SQL("DROP DATABASE IF EXISTS {}").format(name))
+            admin.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(name))
     subprocess.run(
         [sys.executable, "-m", "config.cli", "migrate", "--noinput"],
         env=env,
