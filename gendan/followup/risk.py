@@ -14,14 +14,18 @@ that rate, counted in working days from today, is the projected finish.
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
+from functools import partial
+from itertools import chain
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models.sql.constants import MULTI
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gendan.followup.links import order_plan_path
 from gendan.followup.models import (
     RISK_RANK,
     STAGE_ORDER,
@@ -96,15 +100,48 @@ def _window_start(calendar: WorkingCalendar, today: dt.date, days: int) -> dt.da
     return calendar.add_working_days(last, -(days - 1)) if days > 1 else last
 
 
+def _rows(qs: QuerySet) -> Iterator[tuple]:
+    """The tuples iterating a values_list() queryset gives, with each distinct raw value of a column
+    converted once. At scale most columns repeat a few values (dates, quantities, levels), and Django's
+    per-value converters on SQLite (text to date, number to quantized Decimal, JSON) cost as much as the
+    query; on PostgreSQL the driver gives these types and there is nothing to convert."""
+    compiler = qs.query.get_compiler(using=qs.db)
+    results = compiler.execute_sql(MULTI)
+    rows = chain.from_iterable(results)
+    if compiler.select is None:  # nothing can match (e.g. `pk__in=[]`): no query was run
+        return map(tuple, rows)
+    converters = compiler.get_converters([column for column, *_rest in compiler.select[: compiler.col_count]])
+    if not converters:
+        return map(tuple, rows)
+    memos = [(position, convs, expression, {}) for position, (convs, expression) in converters.items()]
+
+    def converted(row: tuple) -> tuple:
+        row = list(row)
+        for position, convs, expression, memo in memos:
+            raw = row[position]
+            key = (raw.__class__, raw)  # 1 == 1.0 == True, yet each may convert differently
+            try:
+                row[position] = memo[key]
+            except KeyError:
+                value = raw
+                for convert in convs:
+                    value = convert(value, expression, compiler.connection)
+                memo[key] = row[position] = value
+        return tuple(row)
+
+    return map(converted, rows)
+
+
 def _projections(
-    order_rows: dict[int, dict],
+    totals: dict[int, Decimal],
     ids: list[int] | None,
     today: dt.date,
     calendar: WorkingCalendar,
     window: int,
     ahead: list[dt.date],
-) -> dict[int, dict]:
-    """Per order in production: stage, quantity done, daily output and projected finish."""
+) -> dict[int, tuple]:
+    """Per order in production (`totals`: order → total quantity): (stage, quantity done, daily output,
+    projected finish, stalled, beyond the horizon)."""
     start = _window_start(calendar, today, window)
     # `order_id IN (orders in production)` rather than a join: SQLite then walks the covering index
     # followup_rec_progress in (order, stage) order, with no table look-up and no sort for the GROUP BY
@@ -119,46 +156,43 @@ def _projections(
             first_day=Min("work_date"),
         )
         .order_by()
+        .values_list("order_id", "stage", "latest", "first_qty", "base", "first_day")
     )
-    current: dict[int, dict] = {}
-    for row in rows:
-        best = current.get(row["order_id"])
-        if best is None or STAGE_ORDER.get(row["stage"], -1) > STAGE_ORDER.get(best["stage"], -1):
-            current[row["order_id"]] = row
+    current: dict[int, tuple] = {}
+    rank = STAGE_ORDER.get
+    for row in _rows(rows):
+        best = current.get(row[0])
+        if best is None or rank(row[1], -1) > rank(best[1], -1):
+            current[row[0]] = row
     result = {}
     elapsed_cache: dict[dt.date, int] = {}
-    for order_id, row in current.items():
-        order = order_rows.get(order_id)
-        if order is None:
+    zero, places, horizon = Decimal("0"), Decimal("0.001"), len(ahead)
+    for order_id, stage, latest, first_qty, base, first_day in current.values():
+        total = totals.get(order_id)
+        if total is None:
             continue
-        if row["base"] is not None:
-            baseline, elapsed = row["base"], window
+        if base is not None:
+            baseline, elapsed = base, window
         else:
-            baseline = row["first_qty"]
-            if row["first_day"] not in elapsed_cache:
-                elapsed_cache[row["first_day"]] = calendar.working_days_between(row["first_day"], today)
-            elapsed = elapsed_cache[row["first_day"]]
-        latest = row["latest"]
-        remaining = max(Decimal("0"), order["total_quantity"] - latest)
-        info = {
-            "stage": row["stage"],
-            "quantity_done": latest,
-            "rate": None,
-            "projected": None,
-            "stalled": False,
-        }
+            baseline = first_qty
+            if first_day not in elapsed_cache:
+                elapsed_cache[first_day] = calendar.working_days_between(first_day, today)
+            elapsed = elapsed_cache[first_day]
+        remaining = max(zero, total - latest)
+        rate = projected = None
+        stalled = beyond = False
         if remaining == 0:
-            info["projected"] = today
+            projected = today
         elif elapsed > 0:
-            rate = (latest - baseline) / elapsed
-            info["rate"] = rate.quantize(Decimal("0.001"))
-            if rate > 0:
-                need = math.ceil(remaining / rate)
-                info["projected"] = ahead[need - 1] if need <= len(ahead) else None
-                info["beyond"] = need > len(ahead)
+            exact = (latest - baseline) / elapsed
+            rate = exact.quantize(places)
+            if exact > 0:
+                need = math.ceil(remaining / exact)
+                beyond = need > horizon
+                projected = None if beyond else ahead[need - 1]
             else:
-                info["stalled"] = True
-        result[order_id] = info
+                stalled = True
+        result[order_id] = (stage, latest, rate, projected, stalled, beyond)
     return result
 
 
@@ -172,13 +206,21 @@ def risk_evaluate(
     ids = None if order_ids is None else list(order_ids)
     calendar = WorkingCalendar.load(today.year - 1, today.year + 2)
     workdays = _Workdays(calendar, today)
-    orders = {
-        row["id"]: row
-        for row in _filtered(Order.objects.filter(status__in=RISK_STATUSES), "id", ids).values(
-            "id", "status", "promised_date", "requested_date", "total_quantity"
+    orders = list(
+        _rows(
+            _filtered(Order.objects.filter(status__in=RISK_STATUSES), "id", ids).values_list(
+                "id", "promised_date", "requested_date", "total_quantity"
+            )
         )
-    }
-    projections = _projections(orders, ids, today, calendar, policy.projection_days, workdays.ahead)
+    )
+    projections = _projections(
+        {order_id: total for order_id, _promised, _requested, total in orders},
+        ids,
+        today,
+        calendar,
+        policy.projection_days,
+        workdays.ahead,
+    )
     overdue = dict(
         _filtered(
             TaMilestone.objects.filter(
@@ -192,8 +234,8 @@ def risk_evaluate(
         .order_by()
     )
     exceptions = {
-        row["order_id"]: row
-        for row in _filtered(
+        order_id: (n, impact)
+        for order_id, n, impact in _filtered(
             FollowupException.objects.filter(status=ExceptionStatus.OPEN, order__status__in=RISK_STATUSES),
             "order_id",
             ids,
@@ -201,54 +243,53 @@ def risk_evaluate(
         .values("order_id")
         .annotate(n=Count("id"), impact=Max("impact_days"))
         .order_by()
+        .values_list("order_id", "n", "impact")
     }
-    buffer = policy.risk_buffer_days
+    buffer, window = policy.risk_buffer_days, policy.projection_days
+    none = ("", None, None, None, False, False)  # no record at the current stage: no projection
+    red, amber, green = RiskLevel.RED, RiskLevel.AMBER, RiskLevel.GREEN
     result = {}
-    for order_id, order in orders.items():
-        due = order["promised_date"] or order["requested_date"]
+    for order_id, promised, requested, _total in orders:
+        due = promised or requested
+        stage, quantity_done, rate, projected, stalled, beyond = projections.get(order_id, none)
+        # (level, reason) in the order they are listed; the level is the worst of them
         flags: list[tuple[str, dict]] = []
-        projection = projections.get(order_id, {})
-        projected = projection.get("projected")
         if projected and projected > due:
             flags.append(
-                (
-                    RiskLevel.RED,
-                    {"code": "projected_late", "projected": projected.isoformat(), "due": due.isoformat()},
-                )
+                (red, {"code": "projected_late", "projected": projected.isoformat(), "due": due.isoformat()})
             )
-        elif projection.get("beyond"):
-            flags.append((RiskLevel.RED, {"code": "projected_beyond", "due": due.isoformat()}))
+        elif beyond:
+            flags.append((red, {"code": "projected_beyond", "due": due.isoformat()}))
         elif projected and projected > workdays.minus(due, buffer):
             flags.append(
                 (
-                    RiskLevel.AMBER,
+                    amber,
                     {"code": "projected_near", "projected": projected.isoformat(), "due": due.isoformat()},
                 )
             )
         if due < today:
-            flags.append((RiskLevel.RED, {"code": "past_due", "due": due.isoformat()}))
-        if projection.get("stalled"):
-            flags.append((RiskLevel.AMBER, {"code": "no_output", "days": policy.projection_days}))
+            flags.append((red, {"code": "past_due", "due": due.isoformat()}))
+        if stalled:
+            flags.append((amber, {"code": "no_output", "days": window}))
         if overdue.get(order_id):
-            flags.append((RiskLevel.AMBER, {"code": "milestones_overdue", "count": overdue[order_id]}))
+            flags.append((amber, {"code": "milestones_overdue", "count": overdue[order_id]}))
         if order_id in exceptions:
-            row = exceptions[order_id]
-            if row["impact"] and row["impact"] > buffer:
-                flags.append((RiskLevel.RED, {"code": "exception_impact", "days": row["impact"]}))
+            n, impact = exceptions[order_id]
+            if impact and impact > buffer:
+                flags.append((red, {"code": "exception_impact", "days": impact}))
             else:
-                flags.append((RiskLevel.AMBER, {"code": "open_exceptions", "count": row["n"]}))
-        level = max(
-            (flag_level for flag_level, _reason in flags), key=RISK_RANK.__getitem__, default=RiskLevel.GREEN
-        )
-        reasons = [reason for _level, reason in flags]
+                flags.append((amber, {"code": "open_exceptions", "count": n}))
+        level = green
+        if flags:
+            level = max((flag_level for flag_level, _reason in flags), key=RISK_RANK.__getitem__)
         result[order_id] = {
             "level": level,
-            "reasons": reasons,
+            "reasons": [reason for _level, reason in flags],
             "projected_finish": projected,
-            "daily_output": projection.get("rate"),
-            "quantity_done": projection.get("quantity_done"),
-            "stage": projection.get("stage", ""),
-            "late": any(r["code"] in ("projected_late", "projected_beyond") for r in reasons),
+            "daily_output": rate,
+            "quantity_done": quantity_done,
+            "stage": stage,
+            "late": bool(flags) and flags[0][1]["code"] in ("projected_late", "projected_beyond"),
         }
     return result
 
@@ -266,8 +307,10 @@ def risk_refresh(*, order_ids: Iterable[int] | None = None, now: dt.datetime | N
     # plain tuples, not model instances: at scale most rows are unchanged and only need comparing
     existing = {
         row[0]: row[1:]
-        for row in _filtered(OrderRisk.objects.all(), "order_id", ids).values_list(
-            "order_id", *_FIELDS, "level_since", "delay_since"
+        for row in _rows(
+            _filtered(OrderRisk.objects.all(), "order_id", ids).values_list(
+                "order_id", *_FIELDS, "level_since", "delay_since"
+            )
         )
     }
     # orders that left the followed statuses lose their risk row
@@ -336,26 +379,31 @@ def _risk_rows_write(create: list[tuple], update: list[tuple]) -> None:
         return
     fields = {name: OrderRisk._meta.get_field(name) for name in ["order", *_WRITTEN]}
     table, quote, ops = OrderRisk._meta.db_table, connection.ops.quote_name, connection.ops
+    decimal = partial(ops.adapt_decimalfield_value, max_digits=14, decimal_places=3)  # both columns
     encoder = fields["reasons"].encoder
-    moments: dict = {}  # the same few moments (the scan's `now`) for every row: adapted once
+    # most rows share their dates, quantities, moments and (empty) reasons: each distinct one adapted once
+    memos: dict[str, dict] = defaultdict(dict)
 
-    def moment(value: dt.datetime | None):
-        if value not in moments:
-            moments[value] = ops.adapt_datetimefield_value(value)
-        return moments[value]
+    def adapted(kind: str, value, adapt: Callable):
+        memo = memos[kind]
+        if value not in memo:
+            memo[value] = adapt(value)
+        return memo[value]
+
+    no_reasons = ops.adapt_json_value([], encoder)
 
     def params(row: tuple) -> list:
         _order_id, values, level_since, delay_since, computed_at = row
         return [
             values["level"],
-            ops.adapt_json_value(values["reasons"], encoder),
-            ops.adapt_datefield_value(values["projected_finish"]),
-            ops.adapt_decimalfield_value(values["daily_output"], 14, 3),
-            ops.adapt_decimalfield_value(values["quantity_done"], 14, 3),
+            ops.adapt_json_value(values["reasons"], encoder) if values["reasons"] else no_reasons,
+            adapted("date", values["projected_finish"], ops.adapt_datefield_value),
+            adapted("decimal", values["daily_output"], decimal),
+            adapted("decimal", values["quantity_done"], decimal),
             values["stage"],
-            moment(level_since),
-            moment(delay_since),
-            moment(computed_at),
+            adapted("moment", level_since, ops.adapt_datetimefield_value),
+            adapted("moment", delay_since, ops.adapt_datetimefield_value),
+            adapted("moment", computed_at, ops.adapt_datetimefield_value),
         ]
 
     columns = [fields[name].column for name in _WRITTEN]
@@ -382,8 +430,6 @@ def risk_counts() -> dict[str, int]:
 
 
 def _tell_red(order_ids: list[int], computed: dict[int, dict], now: dt.datetime) -> None:
-    from django.urls import reverse
-
     from gendan.followup.notices import notice_send
 
     for chunk in _chunks(order_ids):
@@ -394,7 +440,7 @@ def _tell_red(order_ids: list[int], computed: dict[int, dict], now: dt.datetime)
                 kind="risk_red",
                 title=_("Order %(order)s is at risk (red)") % {"order": order.number},
                 body=reasons,
-                link=reverse("followup:order_plan", args=[order.pk]),
+                link=order_plan_path(order.pk),
                 dedupe_key=f"risk:{order.pk}:red:{timezone.localdate(now).isoformat()}",
                 order_id=order.pk,
             )

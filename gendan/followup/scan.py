@@ -5,16 +5,15 @@ step, whatever the number of orders, plus one write per thing that actually chan
 
 import datetime as dt
 import logging
-from collections import defaultdict
 from collections.abc import Callable
 
 from django.db import transaction
-from django.db.models import Exists, F, Q
-from django.urls import reverse
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gendan.accounts.models import User
+from gendan.followup.links import missed_path, order_plan_path
 from gendan.followup.models import ScanMark, ScanRun, TaMilestone
 from gendan.followup.notices import notice_send
 from gendan.followup.policy import policy_for
@@ -25,7 +24,6 @@ from gendan.followup.selectors import (
     calendar_warnings,
     ended_slots,
     missed_slot_counts,
-    slot_recorded,
 )
 from gendan.followup.services import exceptions_escalate_due
 from gendan.orders.models import Order, OrderEvent
@@ -131,7 +129,7 @@ def milestones_step(*, now: dt.datetime) -> dict[str, int]:
             kind="milestone_overdue",
             title=_("Overdue: %(name)s of %(order)s (planned %(date)s)")
             % {"name": row["name"], "order": row["plan__order__number"], "date": row["planned_date"]},
-            link=reverse("followup:order_plan", args=[order_id]),
+            link=order_plan_path(order_id),
             dedupe_key=f"milestone:{row['id']}:overdue:{row['planned_date'].isoformat()}",
             order_id=order_id,
         )
@@ -141,7 +139,7 @@ def milestones_step(*, now: dt.datetime) -> dict[str, int]:
             kind="milestone_due",
             title=_("Due %(date)s: %(name)s of %(order)s")
             % {"name": row["name"], "order": row["plan__order__number"], "date": row["planned_date"]},
-            link=reverse("followup:order_plan", args=[row["plan__order_id"]]),
+            link=order_plan_path(row["plan__order_id"]),
             dedupe_key=f"milestone:{row['id']}:due:{row['planned_date'].isoformat()}",
             order_id=row["plan__order_id"],
         )
@@ -175,47 +173,25 @@ def missed_records_step(*, now: dt.datetime, inputs: dict | None = None) -> dict
         f"missed:{user}:{day.isoformat()}:{slot}": (user, day, slot) for user, day, slot in found["counts"]
     }
     fresh = _claim(list(keys))
-    numbers = _missed_numbers(found, [keys[key] for key in fresh])
     users = _users(keys[key][0] for key in fresh)
     for key in sorted(fresh):
         user_id, day, slot = keys[key]
         if users.get(user_id) is None:
             continue  # nobody to tell (no merchandiser, or gone); the key is claimed like the full path
-        listed = numbers[keys[key]]
+        listed = sorted(found["numbers"][keys[key]])
         notice_send(
             recipients=[users.get(user_id)],
             kind="followup_missed",
             title=_("No follow-up record for %(n)d order(s): %(date)s %(slot)s")
             % {"n": found["counts"][keys[key]], "date": day, "slot": labels[(day, slot)]},
             body=", ".join(listed[:20]) + (" …" if len(listed) > 20 else ""),
-            link=reverse("followup:missed") + f"?date_from={day.isoformat()}&date_to={day.isoformat()}",
+            link=missed_path(day=day),
             dedupe_key=key,
         )
     summary = {"slots": sum(found["counts"].values()), "notices": len(fresh)}
     if inputs:
         cursor_save(step="missed_records", inputs=seen, summary=summary)
     return summary
-
-
-def _missed_numbers(found: dict, groups: list[tuple[int | None, dt.date, int]]) -> dict[tuple, list[str]]:
-    """Order numbers, sorted, of the (merchandiser, day, slot) groups to be told (fetched only for them)."""
-    numbers: dict[tuple, list[str]] = defaultdict(list)
-    wanted: dict[tuple[dt.date, int], set[int]] = defaultdict(set)
-    for user_id, day, slot in groups:
-        if user_id is not None:
-            wanted[(day, slot)].add(user_id)
-    for (day, slot), user_ids in wanted.items():
-        for user_id, number in (
-            found["steady"]
-            .filter(~Exists(slot_recorded(day=day, slot=slot)), merchandiser_id__in=user_ids)
-            .values_list("merchandiser_id", "number")
-        ):
-            numbers[(user_id, day, slot)].append(number)
-    for row in found["moved_rows"]:
-        numbers[(row["merchandiser_id"], row["date"], row["slot"])].append(row["number"])
-    for listed in numbers.values():
-        listed.sort()
-    return numbers
 
 
 @transaction.atomic

@@ -316,32 +316,40 @@ def _moved_since(moment: dt.datetime) -> QuerySet[OrderEvent]:
 
 
 def missed_slot_counts(*, date_from: dt.date, date_to: dt.date, now: dt.datetime) -> dict:
-    """What `missed_slots` over every order finds, counted in SQL: per (merchandiser, day, slot) how many
-    orders have no record. Orders that moved in or out of production in the range go through
-    `missed_slots` (their status per slot needs their history; returned as `moved_rows`); the others, in
-    production throughout (`steady`), are one NOT EXISTS count per slot on the (order, day, slot) index."""
+    """What `missed_slots` over every order finds, per (merchandiser, day, slot): `counts` of orders with no
+    record and their `numbers` (unsorted). Orders that moved in or out of production in the range go
+    through `missed_slots` (their status per slot needs their history); the others, in production
+    throughout, are one query: each order once, with one EXISTS per slot on the (order, day, slot) index."""
     slots = ended_slots(date_from=date_from, date_to=date_to, now=now)
-    result: dict = {"slots": slots, "counts": {}, "moved_rows": [], "steady": Order.objects.none()}
+    counts: dict[tuple[int | None, dt.date, int], int] = defaultdict(int)
+    numbers: dict[tuple[int | None, dt.date, int], list[str]] = defaultdict(list)
+    result: dict = {"slots": slots, "counts": counts, "numbers": numbers}
     if not slots:
         return result
     moved = _moved_since(min(s[2] for s in slots)).values("order_id")
-    counts: dict[tuple[int | None, dt.date, int], int] = defaultdict(int)
     if moved.exists():
-        result["moved_rows"] = missed_slots(
+        for row in missed_slots(
             orders=Order.objects.filter(pk__in=moved), date_from=date_from, date_to=date_to, now=now
-        )
-    for row in result["moved_rows"]:
-        counts[(row["merchandiser_id"], row["date"], row["slot"])] += 1
-    steady = Order.objects.filter(status__in=PRODUCTION_STATUSES).exclude(pk__in=moved)
-    for day, slot, _start, _label in slots:
-        for merchandiser_id, n in (
-            steady.filter(~Exists(slot_recorded(day=day, slot=slot)))
-            .values_list("merchandiser_id")
-            .annotate(n=Count("id"))
-            .order_by()
         ):
-            counts[(merchandiser_id, day, slot)] += n
-    result.update(counts=dict(counts), steady=steady)
+            group = (row["merchandiser_id"], row["date"], row["slot"])
+            counts[group] += 1
+            numbers[group].append(row["number"])
+    keys = [(day, slot) for day, slot, _start, _label in slots]
+    recorded = {f"slot_{n}": Exists(slot_recorded(day=day, slot=slot)) for n, (day, slot) in enumerate(keys)}
+    steady = (
+        Order.objects.filter(status__in=PRODUCTION_STATUSES)
+        .exclude(pk__in=moved)
+        .annotate(**recorded)
+        .values_list("merchandiser_id", "number", *recorded)
+        .order_by()
+    )
+    for merchandiser_id, number, *done in steady:
+        for key, present in zip(keys, done, strict=True):
+            if not present:
+                group = (merchandiser_id, *key)
+                counts[group] += 1
+                numbers[group].append(number)
+    result.update(counts=dict(counts), numbers=dict(numbers))
     return result
 
 
