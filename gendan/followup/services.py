@@ -161,13 +161,17 @@ def ta_schedule(
     return dates
 
 
-def _owners_by_role(order: Order) -> dict[str, User | None]:
-    merchandiser = order.merchandiser
+def _owner_ids_by_role(order: Order) -> dict[str, int | None]:
+    supervisor_id, customer_salesperson_id = (
+        Order.objects.filter(pk=order.pk)
+        .values_list("merchandiser__supervisor_id", "customer__salesperson_id")
+        .get()
+    )
     return {
-        R.MERCHANDISER: merchandiser,
-        R.SALES: order.salesperson or order.customer.salesperson,
-        R.SUPERVISOR: merchandiser.supervisor,
-        R.PLANNER: order.planner_ack_by,
+        R.MERCHANDISER: order.merchandiser_id,
+        R.SALES: order.salesperson_id or customer_salesperson_id,
+        R.SUPERVISOR: supervisor_id,
+        R.PLANNER: order.planner_ack_by_id,
     }
 
 
@@ -189,14 +193,14 @@ def _plan_build(*, order: Order, actor: User | None, strict: bool) -> TaPlan:
     plan = TaPlan.objects.create(
         order=order, template=template, promised_date=promised, generated_by=actor, warnings=warnings
     )
-    owners = _owners_by_role(order)
+    owners = _owner_ids_by_role(order)
     rows = TaMilestone.objects.bulk_create(
         TaMilestone(
             plan=plan,
             code=m.code,
             name=m.name,
             owner_role=m.owner_role,
-            owner=owners.get(m.owner_role),
+            owner_id=owners.get(m.owner_role),
             lead_days=m.lead_days,
             mandatory=m.mandatory,
             sequence=m.sequence,
@@ -247,9 +251,6 @@ def ta_plan_on_release(*, order: Order, actor: User) -> TaPlan | None:
     """Registered in orders.services.ORDER_RELEASED_HOOKS: runs inside order_release's transaction."""
     if TaPlan.objects.filter(order=order).exists():
         return None
-    order = Order.objects.select_related(
-        "merchandiser__supervisor", "salesperson", "customer__salesperson"
-    ).get(pk=order.pk)
     return _plan_build(order=order, actor=actor, strict=False)
 
 
