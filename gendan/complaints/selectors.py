@@ -8,13 +8,13 @@ from django.utils.translation import gettext as _
 from gendan.accounts.models import User
 from gendan.complaints.models import Complaint, ComplaintStatus
 from gendan.core.errors import NotFoundError
-from gendan.orders.selectors import order_visible_list
+from gendan.orders.selectors import order_visible_exists
 
 OPEN_STATUSES = tuple(s for s in ComplaintStatus.values if s != ComplaintStatus.CLOSED)
 
 
 def complaint_visible_list(*, user: User) -> QuerySet[Complaint]:
-    return Complaint.objects.filter(order__in=order_visible_list(user=user).values("pk")).select_related(
+    return Complaint.objects.filter(order_visible_exists(user=user)).select_related(
         "customer", "order", "order__merchandiser", "shipment", "responsible_department"
     )
 

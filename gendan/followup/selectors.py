@@ -243,49 +243,66 @@ def record_photo_get(*, user: User, pk: int | str):
     return photo
 
 
-def followup_today(*, user: User, now: dt.datetime | None = None) -> list[dict]:
-    """The user's orders in production with today's slots: recorded or still open."""
+def followup_today(
+    *, user: User, now: dt.datetime | None = None, open_only: bool = False, limit: int = 200
+) -> list[dict]:
+    """The user's orders in production with today's slots: recorded or still open.
+
+    `open_only` keeps the orders with a slot still to record (the dashboard), at most `limit` of them, taken
+    from the same first 200 orders as the full list; its rows carry no risk (the dashboard does not show it).
+    """
     now = now or timezone.now()
     today = timezone.localdate(now)
     policy = policy_for(today)
     working = calendar_around(today).is_working_day(today)
-    # The first 200 of each status (index on status, promised_date: read in order, no sort of a whole
-    # team's production), then the first 200 of those: the same rows as sorting all of them.
+    # The first 200 of each status (index on (merchandiser,) status, promised_date: read in order, no sort of
+    # a whole team's production), then the first 200 of those: the same rows as sorting all of them.
     visible, by_promise = order_visible_list(user=user), ("promised_date", "id")
     first = Q()
     for status in PRODUCTION_STATUSES:
         first |= Q(pk__in=visible.filter(status=status).order_by(*by_promise).values("pk")[:200])
-    orders = list(visible.filter(first).select_related("risk").order_by(*by_promise)[:200])
-    done = set(
-        ProgressRecord.objects.filter(order__in=[o.pk for o in orders], work_date=today).values_list(
-            "order_id", "slot"
-        )
+    # Only the columns the rows show: 200 whole orders (with customer and merchandiser) cost more in Python
+    # than the query itself.
+    fields = ["number", "status", "promised_date", "requested_date", "customer__name"]
+    related = ["customer"]
+    if not open_only:
+        fields += ["risk__level", "risk__reasons"]
+        related.append("risk")
+    orders = list(
+        visible.filter(first)
+        .select_related(None)
+        .select_related(*related)
+        .only(*fields)
+        .order_by(*by_promise)[:200]
     )
+    ids = [o.pk for o in orders]
+    done = set(ProgressRecord.objects.filter(order__in=ids, work_date=today).values_list("order_id", "slot"))
     confirmed = set(
-        ShipmentConfirmation.objects.filter(order__in=[o.pk for o in orders], work_date=today).values_list(
-            "order_id", flat=True
-        )
+        ShipmentConfirmation.objects.filter(order__in=ids, work_date=today).values_list("order_id", flat=True)
     )
+    # Each slot's label and whether it has ended are the same for every order.
+    slot_ends = [
+        (slot, policy.slot_label(slot), working and slot_window(policy, today, slot)[1] <= now)
+        for slot in range(policy.records_per_day)
+    ]
     rows = []
     for order in orders:
-        slots = []
-        for slot in range(policy.records_per_day):
-            _start, end = slot_window(policy, today, slot)
-            slots.append(
-                {
-                    "label": policy.slot_label(slot),
-                    "done": (order.pk, slot) in done,
-                    "missed": working and (order.pk, slot) not in done and end <= now,
-                }
-            )
-        rows.append(
+        slots = [
             {
-                "order": order,
-                "slots": slots,
-                "shipment_confirmed": order.pk in confirmed,
-                "risk": getattr(order, "risk", None),
+                "label": label,
+                "done": (order.pk, slot) in done,
+                "missed": ended and (order.pk, slot) not in done,
             }
-        )
+            for slot, label, ended in slot_ends
+        ]
+        if open_only and all(s["done"] for s in slots):
+            continue
+        row = {"order": order, "slots": slots, "shipment_confirmed": order.pk in confirmed}
+        if not open_only:
+            row["risk"] = getattr(order, "risk", None)
+        rows.append(row)
+        if len(rows) >= limit:
+            break
     return rows
 
 
@@ -843,14 +860,19 @@ def weekly_report(*, user: User, week_start: dt.date, now: dt.datetime | None = 
 
 def followup_dashboard(*, user: User, now: dt.datetime | None = None) -> dict:
     """ "My work today" for follow-up: today's slots still to record, milestones due/overdue, my open
-    exceptions (and those escalated to me), orders at risk."""
+    exceptions (and those escalated to me), orders at risk.
+
+    Scoped by EXISTS per row (the visible order by primary key), not IN (every visible order id): a supervisor
+    sees hundreds of thousands of orders, and SQLite would list them all before looking at the few open rows.
+    The lists are those of exception_list / orders_at_risk, in their order.
+    """
+    from gendan.orders.selectors import order_visible_exists
+
     now = now or timezone.now()
     today = timezone.localdate(now)
     soon = due_soon_until(today=today)
-    visible = order_visible_list(user=user)
     milestones = TaMilestone.objects.filter(
-        plan__order__in=visible.values("id"),
-        plan__order__status__in=PLAN_STATUSES,
+        order_visible_exists(user=user, ref="plan__order_id", status__in=PLAN_STATUSES),
         actual_date__isnull=True,
         planned_date__lte=soon,
     )
@@ -865,18 +887,29 @@ def followup_dashboard(*, user: User, now: dt.datetime | None = None) -> dict:
         .select_related("plan__order")
         .order_by("planned_date")
     )
-    exceptions = exception_list(user=user, filters={"status": ExceptionStatus.OPEN})
+    exceptions = FollowupException.objects.filter(
+        order_visible_exists(user=user), status=ExceptionStatus.OPEN
+    ).select_related("order__customer", "owner", "order__merchandiser")
     if not (user.sees_all or user.has_role(R.SUPERVISOR)):
         exceptions = exceptions.filter(Q(owner=user) | Q(order__merchandiser=user))
     elif user.has_role(R.GENERAL_MANAGER):
         exceptions = exceptions.filter(level=3)
     elif user.has_role(R.SUPERVISOR):
         exceptions = exceptions.filter(Q(level__gte=2) | Q(owner=user))
-    today_rows = followup_today(user=user, now=now) if user.has_role(R.MERCHANDISER, R.SUPERVISOR) else []
+    at_risk = (
+        OrderRisk.objects.filter(order_visible_exists(user=user), level=RiskLevel.RED)
+        .select_related("order__customer", "order__merchandiser")
+        .order_by("projected_finish", "order__promised_date", "order_id")
+    )
+    slots_open = (
+        followup_today(user=user, now=now, open_only=True, limit=20)
+        if user.has_role(R.MERCHANDISER, R.SUPERVISOR)
+        else []
+    )
     return {
-        "followup_slots_open": [r for r in today_rows if any(not s["done"] for s in r["slots"])][:20],
+        "followup_slots_open": slots_open,
         "milestones_due": list(milestones[:20]),
-        "my_exceptions": list(exceptions[:20]),
-        "at_risk": list(orders_at_risk(user=user, levels=(RiskLevel.RED,))[:10]),
+        "my_exceptions": list(exceptions.order_by("-level", "-raised_at", "-id")[:20]),
+        "at_risk": list(at_risk[:10]),
         "calendar_warnings": calendar_warnings(today=today),
     }

@@ -25,7 +25,7 @@ from gendan.ledger.models import (
     PaymentAllocation,
 )
 from gendan.orders.models import Order
-from gendan.orders.selectors import order_visible_list
+from gendan.orders.selectors import order_visible_exists, order_visible_list
 from gendan.parties.models import Customer
 from gendan.shipping.models import Shipment, ShipmentLine, ShipmentStatus
 
@@ -46,9 +46,10 @@ def ledger_entry_visible_list(*, user: User) -> QuerySet[LedgerEntry]:
 
 def invoice_visible_list(*, user: User) -> QuerySet[Invoice]:
     """Invoices all of whose lines belong to orders the user sees."""
-    visible_orders = order_visible_list(user=user).values("pk")
-    visible_line = InvoiceLine.objects.filter(invoice=OuterRef("pk"), order__in=visible_orders)
-    hidden_line = InvoiceLine.objects.filter(invoice=OuterRef("pk")).exclude(order__in=visible_orders)
+    # the order of each line by EXISTS (primary key), not IN (every visible order id): see order_visible_exists
+    visible_order = order_visible_exists(user=user)
+    visible_line = InvoiceLine.objects.filter(visible_order, invoice=OuterRef("pk"))
+    hidden_line = InvoiceLine.objects.filter(invoice=OuterRef("pk")).exclude(visible_order)
     return (
         Invoice.objects.filter(Exists(visible_line)).exclude(Exists(hidden_line)).select_related("customer")
     )

@@ -7,6 +7,7 @@ from gendan.accounts import roles as R
 from gendan.accounts.models import User
 from gendan.accounts.selectors import users_with_role
 from gendan.catalog.selectors import product_list
+from gendan.core.widgets import PlainSelect
 from gendan.orders.models import BusinessType, Incoterm, Order, OrderLine, OrderStatus, SourceDocument
 from gendan.parties.models import Currency, Customer
 from gendan.parties.selectors import customer_visible_list
@@ -42,19 +43,28 @@ class OrderFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     status = forms.ChoiceField(
-        label=_label(Order, "status"), required=False, choices=[("", "—"), *OrderStatus.choices]
+        label=_label(Order, "status"),
+        required=False,
+        choices=[("", "—"), *OrderStatus.choices],
+        widget=PlainSelect,
     )
     customer = forms.ModelChoiceField(
-        label=_label(Order, "customer"), required=False, queryset=Customer.objects.none(), empty_label="—"
+        label=_label(Order, "customer"),
+        required=False,
+        queryset=Customer.objects.none(),
+        empty_label="—",
+        widget=PlainSelect,
     )
     due_from = forms.DateField(label=_("Due from"), required=False, widget=_date_input())
     due_to = forms.DateField(label=_("Due to"), required=False, widget=_date_input())
     original_pending = forms.BooleanField(label=_("Original pending"), required=False)
-    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES, widget=PlainSelect)
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = customer_visible_list(user=user).order_by("code")
+        # the choices show code and name only (no merchandiser or salesperson joined in)
+        customers = customer_visible_list(user=user).select_related(None).only("code", "name")
+        self.fields["customer"].queryset = customers.order_by("code")
 
     def filters(self) -> tuple[dict, str]:
         """(filters for orders.selectors.order_list, ordering) from the valid fields only."""

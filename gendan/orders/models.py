@@ -173,6 +173,14 @@ class Order(VersionedModel):
             models.Index(F("merchandiser"), DUE_DATE, name="orders_merch_due"),
             # in production, earliest promise first (follow-up's "today" list), one ordered run per status
             models.Index(fields=["status", "promised_date"], name="orders_status_promised"),
+            # the same for one merchandiser: their "today" list reads its first rows without sorting
+            models.Index(
+                fields=["merchandiser", "status", "promised_date"], name="orders_merch_status_promised"
+            ),
+            # the list's default order (newest first) within a status: a supervisor's or a merchandiser's
+            # "?status=…" page reads 50 index entries instead of sorting every order of that status
+            models.Index(fields=["status", "id"], name="orders_status_id"),
+            models.Index(fields=["merchandiser", "status", "id"], name="orders_merch_status_id"),
             # originals pending (copy sources, not received), oldest first: few rows, whatever the scope
             models.Index(
                 fields=["source_document", "original_received_at", "order_date"],

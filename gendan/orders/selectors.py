@@ -1,4 +1,4 @@
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
@@ -31,6 +31,15 @@ def order_scope_q(user: User) -> Q:
 
 def order_visible_list(*, user: User) -> QuerySet[Order]:
     return Order.objects.filter(order_scope_q(user)).select_related("customer", "merchandiser", "salesperson")
+
+
+def order_visible_exists(*, user: User, ref: str = "order_id", **filters) -> Exists:
+    """EXISTS (the order at `ref` is one `user` sees, and matches `filters`): scope for rows of other tables.
+
+    Checked per row by primary key, not as IN (every visible order id): a supervisor sees hundreds of
+    thousands of orders, and SQLite would list them all before looking at the few rows asked for.
+    """
+    return Exists(Order.objects.filter(order_scope_q(user), pk=OuterRef(ref), **filters))
 
 
 def order_list(*, user: User, filters: dict | None = None, ordering: str = "-id") -> QuerySet[Order]:
@@ -70,6 +79,35 @@ def order_list(*, user: User, filters: dict | None = None, ordering: str = "-id"
         "-status",
     }
     return qs.order_by(ordering if ordering in allowed else "-id", "-id")
+
+
+# What a row of the HTML order list shows (orders/list.html): a page reads these, not every column of 50
+# orders, their customers and two users each.
+ORDER_ROW_FIELDS = (
+    "number",
+    "customer__name",
+    "customer_po",
+    "status",
+    "is_date_risk",
+    "source_document",
+    "original_received_at",
+    "order_date",
+    "promised_date",
+    "requested_date",
+    "total_quantity",
+    "currency",
+    "total_amount",
+    "merchandiser__username",
+    "merchandiser__first_name",
+    "merchandiser__last_name",
+    "merchandiser__display_name",
+)
+
+
+def order_list_rows(*, user: User, filters: dict | None = None, ordering: str = "-id") -> QuerySet[Order]:
+    """order_list (same scope, filters and order) with only the columns of the HTML list's rows."""
+    qs = order_list(user=user, filters=filters, ordering=ordering)
+    return qs.select_related(None).select_related("customer", "merchandiser").only(*ORDER_ROW_FIELDS)
 
 
 def original_pending_q() -> Q:

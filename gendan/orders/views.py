@@ -29,7 +29,7 @@ from gendan.orders.models import EDITABLE_STATUSES, Order, OrderEvent, OrderLine
 from gendan.orders.selectors import (
     order_available_actions,
     order_get,
-    order_list,
+    order_list_rows,
     order_timeline,
     planner_queue,
 )
@@ -118,7 +118,7 @@ def order_list_view(request: HttpRequest) -> HttpResponse:
         form.is_valid()
     filters, ordering = form.filters()
     page = capped_page(
-        order_list(user=request.user, filters=filters, ordering=ordering), request.GET.get("page")
+        order_list_rows(user=request.user, filters=filters, ordering=ordering), request.GET.get("page")
     )
     return render(
         request,

@@ -9,7 +9,7 @@ from gendan.accounts import roles as R
 from gendan.accounts.models import User
 from gendan.core.errors import NotFoundError
 from gendan.orders.models import COMMITTED_STATUSES, Order
-from gendan.orders.selectors import order_scope_q
+from gendan.orders.selectors import order_visible_exists
 from gendan.parties.models import PaymentTermsType
 from gendan.planning.calendar import working_calendar
 from gendan.reviews.models import Review, ReviewDepartment, ReviewItem
@@ -97,9 +97,7 @@ def department_may_sign(*, user: User, department: str) -> bool:
 
 
 def review_visible_list(*, user: User) -> QuerySet[Review]:
-    return Review.objects.filter(
-        order__in=Order.objects.filter(order_scope_q(user)).values("pk")
-    ).select_related("order", "order__customer")
+    return Review.objects.filter(order_visible_exists(user=user)).select_related("order", "order__customer")
 
 
 def review_list(*, user: User, status: str | None = None, order_id: int | None = None) -> QuerySet[Review]:
@@ -128,9 +126,9 @@ def review_items_awaiting(*, user: User) -> QuerySet[ReviewItem]:
     if not departments:
         return ReviewItem.objects.none()
     return ReviewItem.objects.filter(
+        order_visible_exists(user=user, ref="review__order_id"),
         Q(department__in=departments),
         review__status=Review.Status.OPEN,
         review__order__status="in_review",
         result=ReviewItem.Result.PENDING,
-        review__order__in=Order.objects.filter(order_scope_q(user)).values("pk"),
     ).select_related("review__order__customer")

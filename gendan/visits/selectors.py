@@ -8,14 +8,14 @@ from django.utils.translation import gettext as _
 
 from gendan.accounts.models import User
 from gendan.core.errors import NotFoundError
-from gendan.orders.selectors import order_visible_list
+from gendan.orders.selectors import order_visible_exists
 from gendan.visits.models import SCORE_FIELDS, ReturnVisit, VisitStatus
 
 TWO = Decimal("0.01")
 
 
 def visit_visible_list(*, user: User) -> QuerySet[ReturnVisit]:
-    return ReturnVisit.objects.filter(order__in=order_visible_list(user=user).values("pk")).select_related(
+    return ReturnVisit.objects.filter(order_visible_exists(user=user)).select_related(
         "order", "customer", "merchandiser"
     )
 
