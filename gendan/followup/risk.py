@@ -14,7 +14,7 @@ that rate, counted in working days from today, is the projected finish.
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from functools import partial
 from itertools import chain
@@ -37,7 +37,7 @@ from gendan.followup.models import (
     TaMilestone,
 )
 from gendan.followup.policy import policy_for
-from gendan.orders.models import Order, OrderEvent, OrderStatus
+from gendan.orders.models import DUE_DATE, Order, OrderEvent, OrderStatus
 from gendan.planning.calendar import WorkingCalendar
 
 RISK_STATUSES = (OrderStatus.RELEASED, OrderStatus.IN_PRODUCTION, OrderStatus.PARTIALLY_SHIPPED)
@@ -104,7 +104,7 @@ def _rows(qs: QuerySet) -> Iterator[tuple]:
     """The tuples iterating a values_list() queryset gives, with each distinct raw value of a column
     converted once. At scale most columns repeat a few values (dates, quantities, levels), and Django's
     per-value converters on SQLite (text to date, number to quantized Decimal, JSON) cost as much as the
-    query; on PostgreSQL the driver gives these types and there is nothing to convert."""
+    query (on PostgreSQL the driver gives most of these types: little to convert)."""
     compiler = qs.query.get_compiler(using=qs.db)
     results = compiler.execute_sql(MULTI)
     rows = chain.from_iterable(results)
@@ -122,11 +122,17 @@ def _rows(qs: QuerySet) -> Iterator[tuple]:
             key = (raw.__class__, raw)  # 1 == 1.0 == True, yet each may convert differently
             try:
                 row[position] = memo[key]
+                continue
             except KeyError:
-                value = raw
-                for convert in convs:
-                    value = convert(value, expression, compiler.connection)
-                memo[key] = row[position] = value
+                pass
+            except TypeError:  # unhashable (a memoryview, a list): converted each time
+                key = None
+            value = raw
+            for convert in convs:
+                value = convert(value, expression, compiler.connection)
+            row[position] = value
+            if key is not None:
+                memo[key] = value
         return tuple(row)
 
     return map(converted, rows)
@@ -149,14 +155,9 @@ def _projections(
     rows = (
         _filtered(ProgressRecord.objects.filter(order_id__in=in_production), "order_id", ids)
         .values("order_id", "stage")
-        .annotate(
-            latest=Max("quantity_done"),
-            first_qty=Min("quantity_done"),
-            base=Max("quantity_done", filter=Q(work_date__lt=start)),
-            first_day=Min("work_date"),
-        )
+        .annotate(latest=Max("quantity_done"), base=Max("quantity_done", filter=Q(work_date__lt=start)))
         .order_by()
-        .values_list("order_id", "stage", "latest", "first_qty", "base", "first_day")
+        .values_list("order_id", "stage", "latest", "base")
     )
     current: dict[int, tuple] = {}
     rank = STAGE_ORDER.get
@@ -164,17 +165,35 @@ def _projections(
         best = current.get(row[0])
         if best is None or rank(row[1], -1) > rank(best[1], -1):
             current[row[0]] = row
+    # A stage begun within the window (no record before it) runs from its first record: only these few
+    # need their first quantity and day, and all their records of that stage are within the window.
+    started: dict[tuple[int, str], tuple] = {}
+    for chunk in _chunks(
+        sorted(order_id for order_id, _stage, _latest, base in current.values() if base is None)
+    ):
+        for order_id, stage, first_qty, first_day in _rows(
+            ProgressRecord.objects.filter(order_id__in=chunk, work_date__gte=start)
+            .values("order_id", "stage")
+            .annotate(first_qty=Min("quantity_done"), first_day=Min("work_date"))
+            .order_by()
+            .values_list("order_id", "stage", "first_qty", "first_day")
+        ):
+            started[(order_id, stage)] = (first_qty, first_day)
     result = {}
     elapsed_cache: dict[dt.date, int] = {}
     zero, places, horizon = Decimal("0"), Decimal("0.001"), len(ahead)
-    for order_id, stage, latest, first_qty, base, first_day in current.values():
+    for order_id, stage, latest, base in current.values():
         total = totals.get(order_id)
         if total is None:
             continue
         if base is not None:
             baseline, elapsed = base, window
+        elif (order_id, stage) not in started:
+            # its records changed between the two reads (PostgreSQL, read committed): no rate for now; the
+            # service that wrote them refreshes this order's risk after its commit
+            baseline, elapsed = latest, 0
         else:
-            baseline = first_qty
+            baseline, first_day = started[(order_id, stage)]
             if first_day not in elapsed_cache:
                 elapsed_cache[first_day] = calendar.working_days_between(first_day, today)
             elapsed = elapsed_cache[first_day]
@@ -208,13 +227,13 @@ def risk_evaluate(
     workdays = _Workdays(calendar, today)
     orders = list(
         _rows(
-            _filtered(Order.objects.filter(status__in=RISK_STATUSES), "id", ids).values_list(
-                "id", "promised_date", "requested_date", "total_quantity"
-            )
+            _filtered(Order.objects.filter(status__in=RISK_STATUSES), "id", ids)
+            .annotate(due=DUE_DATE)
+            .values_list("id", "due", "total_quantity")
         )
     )
     projections = _projections(
-        {order_id: total for order_id, _promised, _requested, total in orders},
+        {order_id: total for order_id, _due, total in orders},
         ids,
         today,
         calendar,
@@ -249,8 +268,7 @@ def risk_evaluate(
     none = ("", None, None, None, False, False)  # no record at the current stage: no projection
     red, amber, green = RiskLevel.RED, RiskLevel.AMBER, RiskLevel.GREEN
     result = {}
-    for order_id, promised, requested, _total in orders:
-        due = promised or requested
+    for order_id, due, _total in orders:
         stage, quantity_done, rate, projected, stalled, beyond = projections.get(order_id, none)
         # (level, reason) in the order they are listed; the level is the worst of them
         flags: list[tuple[str, dict]] = []
@@ -382,28 +400,32 @@ def _risk_rows_write(create: list[tuple], update: list[tuple]) -> None:
     decimal = partial(ops.adapt_decimalfield_value, max_digits=14, decimal_places=3)  # both columns
     encoder = fields["reasons"].encoder
     # most rows share their dates, quantities, moments and (empty) reasons: each distinct one adapted once
-    memos: dict[str, dict] = defaultdict(dict)
-
-    def adapted(kind: str, value, adapt: Callable):
-        memo = memos[kind]
-        if value not in memo:
-            memo[value] = adapt(value)
-        return memo[value]
-
+    dates: dict = {}
+    decimals: dict = {}
+    moments: dict = {}
     no_reasons = ops.adapt_json_value([], encoder)
 
     def params(row: tuple) -> list:
         _order_id, values, level_since, delay_since, computed_at = row
+        projected, rate, done = values["projected_finish"], values["daily_output"], values["quantity_done"]
+        if projected not in dates:
+            dates[projected] = ops.adapt_datefield_value(projected)
+        for value in (rate, done):
+            if value not in decimals:
+                decimals[value] = decimal(value)
+        for value in (level_since, delay_since, computed_at):
+            if value not in moments:
+                moments[value] = ops.adapt_datetimefield_value(value)
         return [
             values["level"],
             ops.adapt_json_value(values["reasons"], encoder) if values["reasons"] else no_reasons,
-            adapted("date", values["projected_finish"], ops.adapt_datefield_value),
-            adapted("decimal", values["daily_output"], decimal),
-            adapted("decimal", values["quantity_done"], decimal),
+            dates[projected],
+            decimals[rate],
+            decimals[done],
             values["stage"],
-            adapted("moment", level_since, ops.adapt_datetimefield_value),
-            adapted("moment", delay_since, ops.adapt_datetimefield_value),
-            adapted("moment", computed_at, ops.adapt_datetimefield_value),
+            moments[level_since],
+            moments[delay_since],
+            moments[computed_at],
         ]
 
     columns = [fields[name].column for name in _WRITTEN]

@@ -156,8 +156,9 @@ def milestones_step(*, now: dt.datetime) -> dict[str, int]:
 @transaction.atomic
 def missed_records_step(*, now: dt.datetime, inputs: dict | None = None) -> dict[str, int]:
     """Slots of the previous working day and of today that ended without a record: each merchandiser is told
-    once per slot (one notice listing their orders, not one per order). Counted in SQL; skipped when
-    neither the slots that have ended nor any input moved since the last run (its notices were sent)."""
+    once per slot (one notice listing their orders, not one per order). One query for every order and slot
+    (missed_slot_counts); skipped when neither the slots that have ended nor any input moved since the last
+    run (its notices were sent)."""
     _lock()
     today = timezone.localdate(now)
     calendar = calendar_around(today)
