@@ -86,6 +86,9 @@ class Incoterm(models.TextChoices):
     DDP = "DDP", "DDP"
 
 
+_STATUS_LABELS = dict(OrderStatus.choices)
+
+
 class Order(VersionedModel):
     number = models.CharField(_("order number"), max_length=20, unique=True)
     business_type = models.CharField(
@@ -194,6 +197,10 @@ class Order(VersionedModel):
             ),
             models.CheckConstraint(condition=Q(total_amount__gte=0), name="orders_order_total_nonneg"),
         ]
+
+    def get_status_display(self) -> str:
+        # Django's generated version builds a dict of every choice on each call; a list page asks 50 times.
+        return _STATUS_LABELS.get(self.status, self.status)
 
     def __str__(self) -> str:
         return self.number
