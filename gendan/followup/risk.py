@@ -108,8 +108,7 @@ def _rows(qs: QuerySet) -> Iterator[tuple]:
     compiler = qs.query.get_compiler(using=qs.db)
     results = compiler.execute_sql(MULTI)
     rows = chain.from_iterable(results)
-    if compiler.select is None:  # nothing can match (e.g. `pk__in=[]`): no query was run
-        return map(tuple, rows)
+    # (as results_iter() does: execute_sql() set up the selected columns)
     converters = compiler.get_converters([column for column, *_rest in compiler.select[: compiler.col_count]])
     if not converters:
         return map(tuple, rows)
