@@ -340,7 +340,9 @@ def generate_big(n: int = scaled(1_000_000)) -> dict:
 
 
 def _timed_gets(client: Client, urls: list[str], repeat: int = 3) -> list[float]:
-    for url in dict.fromkeys(urls):  # warm-up, not timed: the process's first URLconf, template and query loads
+    for url in dict.fromkeys(
+        urls
+    ):  # warm-up, not timed: the process's first URLconf, template and query loads
         client.get(url)
     times = []
     for _round in range(repeat):
