@@ -26,6 +26,7 @@ from gendan.followup.selectors import (
     missed_slot_counts,
 )
 from gendan.followup.services import exceptions_escalate_due
+from gendan.notify.services import Notice, notify_many
 from gendan.orders.models import Order, OrderEvent
 from gendan.orders.selectors import original_pending_q
 
@@ -110,7 +111,7 @@ def milestones_step(*, now: dt.datetime) -> dict[str, int]:
     users = _users(
         [r["owner_id"] for r in overdue + due] + [r["plan__order__merchandiser_id"] for r in overdue + due]
     )
-    events = []
+    events, notices = [], []
     for row in overdue:
         order_id = row["plan__order_id"]
         events.append(
@@ -124,25 +125,30 @@ def milestones_step(*, now: dt.datetime) -> dict[str, int]:
                 },
             )
         )
-        notice_send(
-            recipients=[users.get(row["owner_id"]), users.get(row["plan__order__merchandiser_id"])],
-            kind="milestone_overdue",
-            title=_("Overdue: %(name)s of %(order)s (planned %(date)s)")
-            % {"name": row["name"], "order": row["plan__order__number"], "date": row["planned_date"]},
-            link=order_plan_path(order_id),
-            dedupe_key=f"milestone:{row['id']}:overdue:{row['planned_date'].isoformat()}",
-            order_id=order_id,
+        notices.append(
+            Notice(
+                recipients=(users.get(row["owner_id"]), users.get(row["plan__order__merchandiser_id"])),
+                kind="milestone_overdue",
+                title=_("Overdue: %(name)s of %(order)s (planned %(date)s)")
+                % {"name": row["name"], "order": row["plan__order__number"], "date": row["planned_date"]},
+                link=order_plan_path(order_id),
+                dedupe_key=f"milestone:{row['id']}:overdue:{row['planned_date'].isoformat()}",
+                order_id=order_id,
+            )
         )
     for row in due:
-        notice_send(
-            recipients=[users.get(row["owner_id"]) or users.get(row["plan__order__merchandiser_id"])],
-            kind="milestone_due",
-            title=_("Due %(date)s: %(name)s of %(order)s")
-            % {"name": row["name"], "order": row["plan__order__number"], "date": row["planned_date"]},
-            link=order_plan_path(row["plan__order_id"]),
-            dedupe_key=f"milestone:{row['id']}:due:{row['planned_date'].isoformat()}",
-            order_id=row["plan__order_id"],
+        notices.append(
+            Notice(
+                recipients=(users.get(row["owner_id"]) or users.get(row["plan__order__merchandiser_id"]),),
+                kind="milestone_due",
+                title=_("Due %(date)s: %(name)s of %(order)s")
+                % {"name": row["name"], "order": row["plan__order__number"], "date": row["planned_date"]},
+                link=order_plan_path(row["plan__order_id"]),
+                dedupe_key=f"milestone:{row['id']}:due:{row['planned_date'].isoformat()}",
+                order_id=row["plan__order_id"],
+            )
         )
+    notify_many(notices)  # one notice per milestone, as before, written together
     OrderEvent.objects.bulk_create(events, batch_size=_CHUNK)
     for rows, field in ((overdue, "overdue_noticed_for"), (due, "due_noticed_for")):
         ids = [r["id"] for r in rows]
