@@ -67,20 +67,6 @@ class OrderData:
     repeat_reason: str = ""
 
 
-def _lookup(model, value: Any, *, by_code: bool = True):
-    """Find by primary key or by code; None if neither matches."""
-    if blank(value):
-        return None
-    text = str(value).strip()
-    if by_code:
-        found = model.objects.filter(code=text).first()
-        if found:
-            return found
-    if text.isdigit() and len(text) < 18:
-        return model.objects.filter(pk=int(text)).first()
-    return None
-
-
 def _user_with_role(value: Any, role: str, field_name: str, errors: FieldErrors) -> User | None:
     if blank(value):
         return None
@@ -104,6 +90,23 @@ def _may_assign(actor: User, merchandiser: User) -> bool:
     from gendan.accounts.scope import acting_for
 
     return merchandiser.pk in acting_for(actor)
+
+
+def _keys(rows: Sequence[Any], name: str) -> tuple[set[str], list[int]]:
+    """The non-blank values of `name` in the mappings among `rows`, and those that can be ids."""
+    keys = {
+        str(row.get(name)).strip() for row in rows if isinstance(row, Mapping) and not blank(row.get(name))
+    }
+    return keys, [int(k) for k in keys if k.isdigit() and len(k) < 18]
+
+
+def _products_by_key(lines: Sequence[Any]) -> dict[str, Product]:
+    """The lines' products by code and by id (a code wins), in one query."""
+    codes, ids = _keys(lines, "product")
+    found = list(Product.objects.filter(Q(code__in=codes) | Q(pk__in=ids)))
+    products = {p.code: p for p in found}
+    products.update({str(p.pk): p for p in found if str(p.pk) not in products})
+    return products
 
 
 def order_data_validate(
@@ -189,16 +192,8 @@ def order_data_validate(
         errors.add("lines", _("At most %(n)d lines.") % {"n": MAX_LINES})
         raw_lines = []
 
-    if products is None:  # one query for every line's product, by code or by id
-        keys = {
-            str(line.get("product")).strip()
-            for line in raw_lines
-            if isinstance(line, Mapping) and not blank(line.get("product"))
-        }
-        ids = [int(k) for k in keys if k.isdigit() and len(k) < 18]
-        found = Product.objects.filter(Q(code__in=keys) | Q(pk__in=ids))
-        products = {p.code: p for p in found}
-        products.update({str(p.pk): p for p in found if str(p.pk) not in products})
+    if products is None:
+        products = _products_by_key(raw_lines)
     industries: set[str] = set()
     lines: list[LineData] = []
     for index, raw_line in enumerate(raw_lines):
@@ -212,7 +207,7 @@ def order_data_validate(
             errors.add(prefix + "product", _("This field is required."))
         else:
             key = str(product_value).strip()
-            product = products.get(key) if products is not None else _lookup(Product, key)
+            product = products.get(key)
             if product is None:
                 errors.add(prefix + "product", _("Unknown product."))
             elif not product.is_active:
@@ -290,11 +285,6 @@ def order_data_validate(
     )
 
 
-def _keys(rows: Sequence[Mapping[str, Any]], name: str) -> tuple[set[str], list[int]]:
-    keys = {str(row.get(name)).strip() for row in rows if not blank(row.get(name))}
-    return keys, [int(k) for k in keys if k.isdigit() and len(k) < 18]
-
-
 def order_data_validate_many(rows: Any, *, actor: User, limit: int) -> list[OrderData]:
     """Check a batch of orders with one query for all customers and one for all products; raises
     ValidationFailed naming every bad field as `orders.N.field`. Saves nothing."""
@@ -310,17 +300,8 @@ def order_data_validate_many(rows: Any, *, actor: User, limit: int) -> list[Orde
     for customer in visible:  # a code wins over an id, as in order_data_validate
         customers.setdefault(str(customer.pk), customer)
     customers.update({c.code: c for c in customers.copy().values()})
-    line_rows = [
-        line
-        for row in rows
-        if isinstance(row.get("lines"), list)
-        for line in row["lines"]
-        if isinstance(line, Mapping)
-    ]
-    codes, ids = _keys(line_rows, "product")
-    found = list(Product.objects.filter(Q(code__in=codes) | Q(pk__in=ids)))
-    products = {p.code: p for p in found}
-    products.update({str(p.pk): p for p in found if str(p.pk) not in products})
+    line_rows = [line for row in rows if isinstance(row.get("lines"), list) for line in row["lines"]]
+    products = _products_by_key(line_rows)
 
     datas, fields = [], {}
     for index, row in enumerate(rows):
