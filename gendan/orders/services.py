@@ -1,10 +1,14 @@
 """Writes on orders: intake, edits with optimistic locking, and every status transition."""
 
+import functools
+import operator
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import F, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +36,7 @@ from gendan.orders.models import (
 from gendan.orders.selectors import order_duplicates, order_duplicates_by_po, order_scope_q
 from gendan.orders.validation import OrderData, order_data_validate, order_data_validate_many
 from gendan.orders.workflows import ORDER_TRANSITIONS, REASON_REQUIRED
+from gendan.orders.writer import TableWriter
 
 ORDER_SERIES = "SO"
 
@@ -96,54 +101,126 @@ def _check_duplicate(data: OrderData, *, exclude_pk: int | None = None) -> list[
     return duplicates
 
 
+@functools.cache
+def _writers() -> dict[str, TableWriter]:
+    """The intake's plain-SQL writers (statements built once per process from the models' _meta)."""
+    return {
+        "order": TableWriter(Order, _ORDER_COLUMNS),
+        "line": TableWriter(OrderLine, _LINE_COLUMNS),
+        "size": TableWriter(OrderLineSize, _SIZE_COLUMNS),
+        "event": TableWriter(OrderEvent, _EVENT_COLUMNS),
+    }
+
+
+# Every column of an order but the id and the timestamps (the writer stamps those), read from the Order
+# object that Django built with its defaults.
+_ORDER_COLUMNS = tuple(
+    f.attname
+    for f in Order._meta.concrete_fields
+    if not f.primary_key and f.name not in ("created_at", "updated_at")
+)
+_order_values = operator.attrgetter(*_ORDER_COLUMNS)
+_LINE_COLUMNS = (
+    "order_id",
+    "line_no",
+    "product_id",
+    "spec",
+    "color",
+    "quantity",
+    "unit",
+    "unit_price",
+    "amount",
+    "tolerance_percent",
+)
+_SIZE_COLUMNS = ("line_id", "size", "quantity", "position")
+_EVENT_COLUMNS = ("order_id", "type", "actor_id", "from_status", "to_status", "note", "data")
+
+
+def _quantum(model: type[Model], name: str) -> Decimal:
+    return Decimal(1).scaleb(-model._meta.get_field(name).decimal_places)
+
+
+# Decimals at the scale the database stores (as decimals_as_stored), so objects kept in memory read exactly
+# like the rows read back.
+_Q_QUANTITY, _Q_PRICE, _Q_AMOUNT, _Q_TOLERANCE, _Q_SIZE = (
+    _quantum(OrderLine, "quantity"),
+    _quantum(OrderLine, "unit_price"),
+    _quantum(OrderLine, "amount"),
+    _quantum(OrderLine, "tolerance_percent"),
+    _quantum(OrderLineSize, "quantity"),
+)
+
+
 def _lines_write(order: Order, data: OrderData) -> None:
-    _lines_write_many([(order, data)], remember=True)
+    _lines_write_many([(order, data)], now=timezone.now(), remember=True)
 
 
-def _lines_write_many(pairs: Sequence[tuple[Order, OrderData]], *, remember: bool = False) -> None:
-    """Every line and size row of saved orders: one INSERT per table (per 500 rows). `remember`: leave
-    them on the order objects for answering the writer."""
-    sources = [line for _order, data in pairs for line in data.lines]
-    rows = [
-        OrderLine(
-            order=order,
-            line_no=index,
-            product=line.product,
-            spec=line.spec,
-            color=line.color,
-            quantity=line.quantity,
-            unit=line.unit,
-            unit_price=line.unit_price,
-            amount=line.amount,
-            tolerance_percent=line.tolerance_percent,
-        )
+def _lines_write_many(
+    pairs: Sequence[tuple[Order, OrderData]], *, now: datetime, remember: bool = False
+) -> None:
+    """Every line and size row of saved orders, with plain SQL (gendan.orders.writer): one INSERT per table
+    and 999 parameters on SQLite. `remember`: leave them on the order objects for answering the writer."""
+    writers = _writers()
+    line_rows = []
+    for order, data in pairs:
+        for index, line in enumerate(data.lines, start=1):
+            line_rows.append(
+                (
+                    order.pk,
+                    index,
+                    line.product.pk,
+                    line.spec,
+                    line.color,
+                    line.quantity.quantize(_Q_QUANTITY),
+                    line.unit,
+                    line.unit_price.quantize(_Q_PRICE),
+                    line.amount.quantize(_Q_AMOUNT),
+                    line.tolerance_percent.quantize(_Q_TOLERANCE),
+                )
+            )
+    returned = writers["line"].insert(line_rows, now=now, returning=("order_id", "line_no", "id"))
+    line_ids = {(order_id, line_no): pk for order_id, line_no, pk in returned}
+    size_rows = [
+        (line_ids[(order.pk, index)], size, quantity.quantize(_Q_SIZE), position)
         for order, data in pairs
         for index, line in enumerate(data.lines, start=1)
+        for position, (size, quantity) in enumerate(line.sizes)
     ]
-    decimals_as_stored(*rows)
-    lines = OrderLine.objects.bulk_create(rows, batch_size=500)
-    sizes = [
-        OrderLineSize(line=saved, size=size, quantity=qty, position=position)
-        for saved, line in zip(lines, sources, strict=True)
-        for position, (size, qty) in enumerate(line.sizes)
-    ]
-    decimals_as_stored(*sizes)
-    if sizes:
-        OrderLineSize.objects.bulk_create(sizes, batch_size=500)
     if not remember:
+        writers["size"].insert(size_rows, now=now)
         return
+    returned = writers["size"].insert(size_rows, now=now, returning=("line_id", "size", "id"))
+    size_ids = {(line_id, size): pk for line_id, size, pk in returned}
     # The rows just written stay on the objects (as a prefetch would leave them), so the answer to the
     # writer needs no second read.
+    alias = connection.alias
     sizes_of: dict[int, list[OrderLineSize]] = {}
-    for size in sizes:
-        sizes_of.setdefault(id(size.line), []).append(size)
+    for line_id, size, quantity, position in size_rows:
+        saved = OrderLineSize.from_db(
+            alias, None, (size_ids[(line_id, size)], line_id, size, quantity, position)
+        )
+        sizes_of.setdefault(line_id, []).append(saved)
     lines_of: dict[int, list[OrderLine]] = {}
-    for line in lines:
-        _remember(line.sizes, sizes_of.get(id(line), []))
-        lines_of.setdefault(id(line.order), []).append(line)
+    by_order = {order.pk: order for order, _data in pairs}
+    products = iter(line.product for _order, data in pairs for line in data.lines)
+    for row in line_rows:
+        line_id = line_ids[(row[0], row[1])]
+        saved = OrderLine.from_db(alias, None, (line_id, *row))
+        _LINE_ORDER.set_cached_value(saved, by_order[row[0]])
+        _LINE_PRODUCT.set_cached_value(saved, next(products))
+        sizes = sizes_of.get(line_id, [])
+        for size in sizes:
+            _SIZE_LINE.set_cached_value(size, saved)
+        _remember(saved.sizes, sizes)
+        lines_of.setdefault(row[0], []).append(saved)
     for order, _data in pairs:
-        _remember(order.lines, lines_of.get(id(order), []))
+        _remember(order.lines, lines_of.get(order.pk, []))
         order.latest_review_id = None
+
+
+_LINE_ORDER = OrderLine._meta.get_field("order")
+_LINE_PRODUCT = OrderLine._meta.get_field("product")
+_SIZE_LINE = OrderLineSize._meta.get_field("line")
 
 
 def _remember(manager: Any, rows: list) -> None:
@@ -177,6 +254,57 @@ def _header_values(data: OrderData) -> dict[str, Any]:
     }
 
 
+def _orders_write(
+    *,
+    actor: User,
+    datas: Sequence[OrderData],
+    numbers: Sequence[str],
+    event_type: str,
+    event_data: Sequence[dict] | None,
+    duplicates: Sequence[list[str]],
+    remember: bool,
+) -> list[Order]:
+    """Write validated, numbered orders with their lines, sizes and events (plain SQL, the ORM's rows) in
+    the caller's transaction; return the saved Order objects."""
+    writers = _writers()
+    now = timezone.now()
+    orders = [
+        Order(number=number, created_by=actor, **_header_values(data))
+        for number, data in zip(numbers, datas, strict=True)
+    ]
+    decimals_as_stored(*orders)
+    returned = writers["order"].insert(
+        [_order_values(o) for o in orders], now=now, returning=("number", "id")
+    )
+    ids = dict(returned)
+    alias = connection.alias
+    for order in orders:
+        order.pk = ids[order.number]
+        order.created_at = order.updated_at = now
+        order._state.adding, order._state.db = False, alias
+    _lines_write_many(list(zip(orders, datas, strict=True)), now=now, remember=remember)
+    events = []
+    for index, (order, data) in enumerate(zip(orders, datas, strict=True)):
+        extra = event_data[index] if event_data else {}
+        created = {"lines": len(data.lines), "total_amount": str(order.total_amount), **extra}
+        events.append((order.pk, event_type, actor.pk, "", order.status, "", created))
+        if duplicates[index]:
+            confirmed = {"duplicates": duplicates[index]}
+            events.append(
+                (
+                    order.pk,
+                    OrderEvent.Type.DUPLICATE_CONFIRMED,
+                    actor.pk,
+                    "",
+                    "",
+                    data.repeat_reason,
+                    confirmed,
+                )
+            )
+    writers["event"].insert(events, now=now)
+    return orders
+
+
 @transaction.atomic
 def order_create_from_data(
     *,
@@ -187,29 +315,16 @@ def order_create_from_data(
 ) -> Order:
     _ensure_can_write(actor)
     duplicates = _check_duplicate(data)
-    order = Order(
-        number=document_number_next(series=ORDER_SERIES, year=data.order_date.year),
-        created_by=actor,
-        **_header_values(data),
-    )
-    decimals_as_stored(order)
-    order.save(force_insert=True)
-    _lines_write(order, data)
-    order_event_record(
-        order=order,
-        type=event_type,
+    number = document_number_next(series=ORDER_SERIES, year=data.order_date.year)
+    [order] = _orders_write(
         actor=actor,
-        to_status=order.status,
-        data={"lines": len(data.lines), "total_amount": str(order.total_amount), **(event_data or {})},
+        datas=[data],
+        numbers=[number],
+        event_type=event_type,
+        event_data=[event_data or {}],
+        duplicates=[duplicates],
+        remember=True,
     )
-    if duplicates:
-        order_event_record(
-            order=order,
-            type=OrderEvent.Type.DUPLICATE_CONFIRMED,
-            actor=actor,
-            note=data.repeat_reason,
-            data={"duplicates": duplicates},
-        )
     return order
 
 
@@ -259,37 +374,15 @@ def order_create_batch(
         drawn = document_numbers_next(series=ORDER_SERIES, year=year, count=len(indexes))
         for index, number in zip(indexes, drawn, strict=True):
             numbers[index] = number
-    orders = [
-        Order(number=number, created_by=actor, **_header_values(data))
-        for number, data in zip(numbers, datas, strict=True)
-    ]
-    decimals_as_stored(*orders)
-    orders = Order.objects.bulk_create(orders, batch_size=500)
-    _lines_write_many(list(zip(orders, datas, strict=True)))
-    events = []
-    for index, (order, data) in enumerate(zip(orders, datas, strict=True)):
-        extra = event_data[index] if event_data else {}
-        events.append(
-            OrderEvent(
-                order=order,
-                type=event_type,
-                actor=actor,
-                to_status=order.status,
-                data={"lines": len(data.lines), "total_amount": str(order.total_amount), **extra},
-            )
-        )
-        if duplicates[index]:
-            events.append(
-                OrderEvent(
-                    order=order,
-                    type=OrderEvent.Type.DUPLICATE_CONFIRMED,
-                    actor=actor,
-                    note=data.repeat_reason,
-                    data={"duplicates": duplicates[index]},
-                )
-            )
-    OrderEvent.objects.bulk_create(events, batch_size=500)
-    return orders
+    return _orders_write(
+        actor=actor,
+        datas=datas,
+        numbers=numbers,
+        event_type=event_type,
+        event_data=event_data,
+        duplicates=duplicates,
+        remember=False,
+    )
 
 
 MAX_BATCH = 500
