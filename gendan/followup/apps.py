@@ -15,10 +15,12 @@ class FollowupConfig(AppConfig):
     verbose_name = _("Follow-up")
 
     def ready(self) -> None:
-        from gendan.followup.services import ta_plan_on_release
+        from gendan.followup.services import ta_plan_on_release, ta_plans_on_release_many
+        from gendan.orders.bulk import ORDER_RELEASED_MANY_HOOKS
         from gendan.orders.services import ORDER_RELEASED_HOOKS
 
         if ta_plan_on_release not in ORDER_RELEASED_HOOKS:
             ORDER_RELEASED_HOOKS.append(ta_plan_on_release)
+        ORDER_RELEASED_MANY_HOOKS[ta_plan_on_release] = ta_plans_on_release_many
         # Default templates and policy into empty tables, after every migrate and test-database flush.
         post_migrate.connect(_seed, sender=self, dispatch_uid="gendan_followup_seed")

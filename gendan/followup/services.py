@@ -2,7 +2,7 @@
 their escalation, daily logs and weekly reports. Every significant act is on the order's timeline."""
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -127,6 +127,17 @@ def ta_template_for(*, order: Order) -> TaTemplate | None:
             business_type__in=[order.business_type, ""],
         )
     )
+    return _template_choose(candidates, order)
+
+
+def _template_choose(templates: Sequence[TaTemplate], order: Order) -> TaTemplate | None:
+    """Of active templates, the one ta_template_for gives the order: its industry and business type first,
+    then the industry's any-type template, then the generic ones (by code)."""
+    candidates = [
+        t
+        for t in templates
+        if t.industry in (order.industry, Industry.GENERIC) and t.business_type in (order.business_type, "")
+    ]
     if not candidates:
         return None
     return min(
@@ -252,6 +263,114 @@ def ta_plan_on_release(*, order: Order, actor: User) -> TaPlan | None:
     if TaPlan.objects.filter(order=order).exists():
         return None
     return _plan_build(order=order, actor=actor, strict=False)
+
+
+def ta_plans_on_release_many(*, orders: Sequence[Order], actor: User) -> list[TaPlan]:
+    """ta_plan_on_release for a batch release (orders.bulk.ORDER_RELEASED_MANY_HOOKS): the same plans,
+    milestones and events, written together — the templates and calendars read once, the owners in one
+    query, one INSERT per table."""
+    ids = [order.pk for order in orders]
+    have = set(TaPlan.objects.filter(order__in=ids).values_list("order_id", flat=True))
+    todo = [order for order in orders if order.pk not in have]
+    if not todo:
+        return []
+    active = list(TaTemplate.objects.filter(active=True).prefetch_related("milestones"))
+    owner_rows = {
+        pk: (supervisor_id, salesperson_id)
+        for pk, supervisor_id, salesperson_id in Order.objects.filter(
+            pk__in=[o.pk for o in todo]
+        ).values_list("pk", "merchandiser__supervisor_id", "customer__salesperson_id")
+    }
+    calendar_rows: dict[int, WorkingCalendar] = {}
+    today = timezone.localdate()
+    plans, built = [], []
+    for order in todo:
+        promised = order.promised_date or order.requested_date
+        template = _template_choose(active, order)
+        template_milestones = list(template.milestones.all()) if template else []
+        if promised.year not in calendar_rows:
+            calendar_rows[promised.year] = WorkingCalendar.load(promised.year - 2, promised.year)
+        loaded = calendar_rows[promised.year]
+        # a calendar of its own per order: its warnings are the ones this order's dates run into
+        calendar = WorkingCalendar(
+            years=loaded.years,
+            working_overrides=loaded.working_overrides,
+            closed_overrides=loaded.closed_overrides,
+        )
+        dates = ta_schedule(milestones=template_milestones, promised=promised, calendar=calendar)
+        warnings = list(calendar.warnings)
+        if template is None:
+            warnings.append(_("No active T&A template fits this order: the plan has no milestones."))
+        past = sum(1 for day in dates.values() if day < today)
+        if past:
+            warnings.append(
+                _("%(n)d milestone(s) fall before today: record their actual dates or move them.")
+                % {"n": past}
+            )
+        plans.append(
+            TaPlan(
+                order=order, template=template, promised_date=promised, generated_by=actor, warnings=warnings
+            )
+        )
+        built.append((order, template, template_milestones, dates))
+    plans = TaPlan.objects.bulk_create(plans)
+    rows, sources = [], []
+    for plan, (order, _template, template_milestones, dates) in zip(plans, built, strict=True):
+        supervisor_id, customer_salesperson_id = owner_rows[order.pk]
+        owners = {
+            R.MERCHANDISER: order.merchandiser_id,
+            R.SALES: order.salesperson_id or customer_salesperson_id,
+            R.SUPERVISOR: supervisor_id,
+            R.PLANNER: order.planner_ack_by_id,
+        }
+        for m in template_milestones:
+            rows.append(
+                TaMilestone(
+                    plan=plan,
+                    code=m.code,
+                    name=m.name,
+                    owner_role=m.owner_role,
+                    owner_id=owners.get(m.owner_role),
+                    lead_days=m.lead_days,
+                    mandatory=m.mandatory,
+                    sequence=m.sequence,
+                    baseline_date=dates[m.pk],
+                    planned_date=dates[m.pk],
+                )
+            )
+            sources.append((plan.pk, m))
+    rows = TaMilestone.objects.bulk_create(rows, batch_size=1000)
+    by_template_id = {(plan_pk, m.pk): row for (plan_pk, m), row in zip(sources, rows, strict=True)}
+    linked = []
+    for plan_pk, m in sources:
+        if m.offset_from_id:
+            row = by_template_id[(plan_pk, m.pk)]
+            row.offset_from = by_template_id[(plan_pk, m.offset_from_id)]
+            linked.append(row)
+    if linked:
+        TaMilestone.objects.bulk_update(linked, ["offset_from"], batch_size=500)
+    counts: dict[int, int] = {}
+    for plan_pk, _m in sources:
+        counts[plan_pk] = counts.get(plan_pk, 0) + 1
+    OrderEvent.objects.bulk_create(
+        [
+            OrderEvent(
+                order=order,
+                type=OrderEvent.Type.TA_PLAN_GENERATED,
+                actor=actor,
+                data={
+                    "plan": plan.pk,
+                    "template": template.code if template else "",
+                    "milestones": counts.get(plan.pk, 0),
+                    "promised_date": plan.promised_date.isoformat(),
+                    "warnings": plan.warnings,
+                },
+            )
+            for plan, (order, template, _milestones, _dates) in zip(plans, built, strict=True)
+        ],
+        batch_size=500,
+    )
+    return plans
 
 
 def _milestone_locked(milestone: TaMilestone | int, actor: User) -> TaMilestone:

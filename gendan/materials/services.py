@@ -7,7 +7,7 @@ hand): two releases can never reserve the same quantity twice.
 """
 
 import datetime as dt
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -331,6 +331,24 @@ def materials_reserve_for_order(*, order: Order, actor: User | None) -> list[Mat
 def materials_order_released(*, order: Order, actor: User) -> None:
     """The ORDER_RELEASED_HOOKS entry (registered in MaterialsConfig.ready)."""
     materials_reserve_for_order(order=order, actor=actor)
+
+
+def materials_orders_released(*, orders: Sequence[Order], actor: User) -> None:
+    """materials_order_released for a batch release (orders.bulk.ORDER_RELEASED_MANY_HOOKS): which orders
+    already have requirements and which need materials is read once for all; each order that needs some
+    is reserved for as on a single release."""
+    have = set(
+        MaterialRequirement.objects.filter(order__in=[order.pk for order in orders])
+        .values_list("order_id", flat=True)
+        .distinct()
+    )
+    todo = [order for order in orders if order.pk not in have]
+    if not todo:
+        return
+    needs = order_material_needs(orders=[order.pk for order in todo])
+    for order in todo:
+        if needs.get(order.pk):
+            materials_reserve_for_order(order=order, actor=actor)
 
 
 def materials_order_transitioned(*, order: Order, action: str, actor: User, from_status: str) -> None:

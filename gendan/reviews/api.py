@@ -11,7 +11,13 @@ from gendan.core.errors import NotFoundError
 from gendan.core.schemas import ERRORS, MAX_ID, DateIn, Id, PageOut, PageParams, Ref, UserRef, page_of
 from gendan.reviews.models import Review, ReviewItem
 from gendan.reviews.selectors import department_may_sign, review_get, review_list
-from gendan.reviews.services import review_approve, review_item_sign, review_reject
+from gendan.reviews.services import (
+    review_approve,
+    review_approve_many,
+    review_item_sign,
+    review_item_sign_many,
+    review_reject,
+)
 
 router = Router(tags=["reviews"])
 
@@ -121,6 +127,55 @@ class RejectIn(Schema):
     reason: str = Field(..., max_length=2000)
 
 
+class SignBatchIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    items: list[Id] = Field(..., description="Review item ids, up to 500, all of your department")
+    result: ReviewItem.Result = Field(..., description="pass, conditional or fail, for every item")
+    comment: str = Field("", max_length=2000, description="Required unless the result is pass")
+
+
+class SignedItemOut(Schema):
+    id: int
+    review: int = Field(..., alias="review_id")
+    order: str
+    department: str
+    result: str
+
+    @staticmethod
+    def resolve_order(obj) -> str:
+        return obj.review.order.number
+
+
+class ApproveBatchItemIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    id: Id
+    promised_date: DateIn | None = Field(None, description="Default: the review's feasible date")
+
+
+class ApproveBatchIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    reviews: list[ApproveBatchItemIn] = Field(..., description="Up to 500 open reviews")
+    reason: str = Field(
+        "", max_length=300, description="Required when a date is earlier than its feasible date"
+    )
+    conclusion: str = Field("", max_length=2000)
+
+
+class ApprovedOut(Schema):
+    id: int
+    order: str
+    status: str
+    promised_date: dt.date | None
+    is_date_risk: bool
+
+    @staticmethod
+    def resolve_order(obj) -> str:
+        return obj.order.number
+
+
 def _detail(request, review_id: int) -> Review:
     return review_get(user=request.auth, pk=review_id)
 
@@ -131,6 +186,37 @@ def review_list_view(request, filters: Query[ReviewFilters]):
         user=request.auth, status=filters.status.value if filters.status else None, order_id=filters.order
     )
     return page_of(qs, limit=filters.limit, offset=filters.offset)
+
+
+# The batch actions come before "/{review_id}": their paths would otherwise be taken for a review id.
+@router.post("/sign-batch", response={200: list[SignedItemOut], **ERRORS}, summary="Sign many items at once")
+def review_sign_batch_view(request, payload: SignBatchIn):
+    """批量会签: one result (and comment) for up to 500 items of your department, all or none. Each item is
+    checked like a single signature (403 `wrong_department`, 409 `review_closed` / `order_not_in_review`,
+    finance cannot pass a customer over the credit limit); an error names the item (`items.N`, N from 0).
+    Items you may not see answer 404; none or more than 500 answer 400."""
+    return review_item_sign_many(
+        items=payload.items, actor=request.auth, result=payload.result.value, comment=payload.comment
+    )
+
+
+@router.post(
+    "/approve-batch", response={200: list[ApprovedOut], **ERRORS}, summary="Approve many reviews at once"
+)
+def review_approve_batch_view(request, payload: ApproveBatchIn):
+    """批量批准: up to 500 open reviews, all or none, each checked like a single approval (every item
+    signed, none failed). Each review is promised its `promised_date` or else its feasible date; an earlier
+    date than feasible needs `reason` and marks the order as a date risk. Errors name the review
+    (`reviews.N`)."""
+    ids = [entry.id for entry in payload.reviews]
+    dates = {entry.id: entry.promised_date for entry in payload.reviews if entry.promised_date is not None}
+    return review_approve_many(
+        reviews=ids,
+        actor=request.auth,
+        promised_dates=dates,
+        reason=payload.reason,
+        conclusion=payload.conclusion,
+    )
 
 
 @router.get("/{review_id}", response={200: ReviewOut, **ERRORS}, summary="One review with its items")

@@ -856,6 +856,25 @@ API: dict[str, Ep] = {
     "gendan_reviews_api_review_reject_view": Ep(
         post=LEADS, scope="order", path=ids(review_id="open_review"), data=reason("价格不可接受"), writes=True
     ),
+    "gendan_reviews_api_review_sign_batch_view": Ep(
+        post=users("admin", "tech"),
+        scope="order",
+        data=lambda w, s: {"items": [w.side(s).ids["open_review_item"]], "result": "pass", "comment": "可以"},
+        writes=True,
+        note="the technical department's item named in the body",
+    ),
+    "gendan_reviews_api_review_approve_batch_view": Ep(
+        post=LEADS,
+        scope="order",
+        data=lambda w, s: {"reviews": [{"id": w.side(s).ids["open_review"], "promised_date": "2027-03-01"}]},
+        note="not every item is signed: the leads who see it get 400, nobody writes",
+    ),
+    "gendan_orders_api_bulk_order_release_batch_view": Ep(
+        post=users("merchandiser", "supervisor", "admin"),
+        scope="order",
+        data=lambda w, s: {"orders": [w.side(s).order.pk]},
+        note="the order is in production: whoever may release it gets 409, nobody writes",
+    ),
     # notifications: one's own only
     "gendan_notify_api_list_notifications": Ep(get=EVERYONE),
     "gendan_notify_api_unread_count": Ep(get=EVERYONE),
