@@ -190,3 +190,33 @@ def test_openapi_bounds_ids_and_types_bodies(db):
     )
     assert set(action["schema"]["enum"]) >= {"submit_review", "release", "acknowledge", "cancel"}
     assert document["components"]["securitySchemes"]["HeaderToken"]["name"] == "X-API-Key"
+
+
+def test_token_use_is_recorded_at_most_once_a_minute_and_an_inactive_user_is_refused(api, people):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gendan.core.api import TOKEN_TOUCH_SECONDS
+
+    token, key = api_token_create(user=people["m2"], name="ERP")
+    client = Client()
+
+    def use() -> int:
+        return client.get("/api/v1/accounts/me", HTTP_AUTHORIZATION=f"Bearer {key}").status_code
+
+    # given a token used just now
+    assert use() == 200
+    first = ApiToken.objects.get(pk=token.pk).last_used_at
+    assert first is not None
+    # when it is used again within the minute, then the stamp stays (no write per request)
+    assert use() == 200
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == first
+    # when the last use is older than the minute, then the next use stamps it again
+    old = timezone.now() - dt.timedelta(seconds=TOKEN_TOUCH_SECONDS + 5)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=old)
+    assert use() == 200
+    assert ApiToken.objects.get(pk=token.pk).last_used_at > old + dt.timedelta(seconds=5)
+    # when its user is deactivated, then the token is refused
+    type(people["m2"]).objects.filter(pk=people["m2"].pk).update(is_active=False)
+    assert use() == 401
