@@ -110,8 +110,11 @@ class Order(VersionedModel):
         related_name="+",
     )
     verbal_approved_at = models.DateTimeField(_("verbal order approved at"), null=True, blank=True)
+    # No single-column index on the three foreign keys below: the composite indexes of Meta lead with them
+    # (orders_customer_po, orders_merch_*, orders_sales_status) and serve the same lookups; one index less
+    # each to write on every intake.
     customer = models.ForeignKey(
-        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders"
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders", db_index=False
     )
     customer_po = models.CharField(_("customer PO number"), max_length=50)
     is_repeat = models.BooleanField(_("deliberate repeat"), default=False)
@@ -130,6 +133,7 @@ class Order(VersionedModel):
         verbose_name=_("merchandiser"),
         on_delete=models.PROTECT,
         related_name="orders_followed",
+        db_index=False,
     )
     salesperson = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -138,6 +142,7 @@ class Order(VersionedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="orders_sold",
+        db_index=False,
     )
     requirements = models.TextField(_("customer's detailed requirements"), blank=True)
     status = models.CharField(
@@ -215,7 +220,10 @@ class Order(VersionedModel):
 
 
 class OrderLine(models.Model):
-    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="lines")
+    # indexed by orders_line_no_uniq (order, line_no)
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="lines", db_index=False
+    )
     line_no = models.PositiveSmallIntegerField(_("line"))
     product = models.ForeignKey(
         Product, verbose_name=_("product / style"), on_delete=models.PROTECT, related_name="order_lines"
@@ -251,8 +259,13 @@ class OrderLine(models.Model):
 class OrderLineSize(models.Model):
     """One cell of the apparel colour × size breakdown (the line carries the colour)."""
 
+    # indexed by orders_linesize_uniq (line, size)
     line = models.ForeignKey(
-        OrderLine, verbose_name=_("order line"), on_delete=models.CASCADE, related_name="sizes"
+        OrderLine,
+        verbose_name=_("order line"),
+        on_delete=models.CASCADE,
+        related_name="sizes",
+        db_index=False,
     )
     size = models.CharField(_("size"), max_length=20)
     quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
@@ -335,7 +348,10 @@ class OrderEvent(EventModel):
         QUALITY_CONCESSION = "quality_concession", _("Concession recorded")
         QUALITY_INSPECTION_CANCELLED = "quality_inspection_cancelled", _("Inspection cancelled")
 
-    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="events")
+    # indexed by orders_event_order_time (order, created_at)
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="events", db_index=False
+    )
 
     class Meta(EventModel.Meta):
         verbose_name = _("order event")

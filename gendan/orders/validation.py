@@ -115,10 +115,12 @@ def order_data_validate(
     actor: User,
     products: dict[str, Product] | None = None,
     customers: dict[str, Customer] | None = None,
+    terms: dict[int, str] | None = None,
 ) -> OrderData:
     """Parse and check an order; raises ValidationFailed naming every bad field. Saves nothing.
 
-    `products`/`customers` (code → object) let a bulk import avoid one query per row.
+    `products`/`customers` (code → object) let a bulk import avoid one query per row; `terms` (customer id →
+    its payment terms text) the label lookup per row.
     """
     errors = FieldErrors()
 
@@ -159,7 +161,7 @@ def order_data_validate(
         errors.add("incoterm", _("A foreign-trade order needs an incoterm."))
     payment_terms = parse_text(raw.get("payment_terms"), "payment_terms", errors, max_length=100)
     if not payment_terms and customer:
-        payment_terms = customer.payment_terms_text
+        payment_terms = terms[customer.pk] if terms and customer.pk in terms else customer.payment_terms_text
     requirements = parse_text(raw.get("requirements"), "requirements", errors, max_length=5000)
 
     merchandiser = _user_with_role(raw.get("merchandiser"), R.MERCHANDISER, "merchandiser", errors)
@@ -300,13 +302,17 @@ def order_data_validate_many(rows: Any, *, actor: User, limit: int) -> list[Orde
     for customer in visible:  # a code wins over an id, as in order_data_validate
         customers.setdefault(str(customer.pk), customer)
     customers.update({c.code: c for c in customers.copy().values()})
+    # each customer's default payment terms once (a translated label: 20 µs a time), not once per order
+    terms = {c.pk: c.payment_terms_text for c in customers.values()}
     line_rows = [line for row in rows if isinstance(row.get("lines"), list) for line in row["lines"]]
     products = _products_by_key(line_rows)
 
     datas, fields = [], {}
     for index, row in enumerate(rows):
         try:
-            datas.append(order_data_validate(row, actor=actor, products=products, customers=customers))
+            datas.append(
+                order_data_validate(row, actor=actor, products=products, customers=customers, terms=terms)
+            )
         except ValidationFailed as exc:
             fields.update({f"orders.{index}.{name}": messages for name, messages in exc.fields.items()})
     if fields:

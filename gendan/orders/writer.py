@@ -3,9 +3,9 @@
 Django's bulk_create spends most of an intake's time preparing values (pre_save, get_db_prep_save,
 field_as_sql per value and per row). A TableWriter builds its statements once from the model's `_meta`
 (table and column names quoted by the backend) and prepares each value with the field's own
-`get_db_prep_save`, except for the Python types that method returns unchanged (`PASSTHROUGH`: str for text,
-int for integers and foreign keys, bool, Decimal); tests/orders/test_writer.py checks that for every column
-and compares written rows with the ORM's. Columns the caller does not give get the field's default, and
+`get_db_prep_save`, except for the Python types that method returns unchanged on this connection (str for
+text, int for integers and foreign keys, bool, Decimal, None for NULL: `passthrough_types`, probed once per
+field). tests/orders/test_writer.py checks that for every column and compares written rows with the ORM's. Columns the caller does not give get the field's default, and
 auto_now / auto_now_add fields the caller's `now`, as a save would.
 
 It runs on Django's connection, inside the caller's transaction. Rows whose ids are needed go in multi-row
@@ -27,8 +27,16 @@ _INTEGER = (models.IntegerField, models.AutoField, models.BigAutoField, models.S
 _PROBES: dict[type, Any] = {str: "x", int: 7, bool: True, Decimal: Decimal("1.50")}
 
 
+def passthrough_types(field: models.Field) -> tuple[type, ...]:
+    """The Python types whose values `field` writes unchanged on this connection (None among them, as
+    NoneType, when a NULL is written as None)."""
+    kinds = (type(None),) if field.get_db_prep_save(None, connection) is None else ()
+    kind = passthrough_type(field)
+    return (*kinds, kind) if kind else kinds
+
+
 def passthrough_type(field: models.Field) -> type | None:
-    """The Python type whose values `field` writes unchanged on this connection, if any."""
+    """The Python type (None aside) whose values `field` writes unchanged on this connection, if any."""
     target = field.target_field if field.is_relation else field
     kind: type | None = None
     if isinstance(target, models.BooleanField):
@@ -65,18 +73,18 @@ class TableWriter:
         unknown = set(given) - {f.attname for f in self.fields}
         if unknown:
             raise ValueError(f"{model.__name__} has no columns {sorted(unknown)}")
-        self.plan: list[tuple[int, Any, Callable | None, type | None]] = []
+        self.plan: list[tuple[int, Any, Callable | None, tuple[type, ...]]] = []
         for field in self.fields:
             prep = functools.partial(field.get_db_prep_save, connection=connection)
             if field.attname in given:
-                self.plan.append((given[field.attname], None, prep, passthrough_type(field)))
+                self.plan.append((given[field.attname], None, prep, passthrough_types(field)))
             elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                self.plan.append((_NOW, None, prep, None))
+                self.plan.append((_NOW, None, prep, ()))
             elif field.has_default() and callable(field.default):
-                self.plan.append((_CALL, field.get_default, prep, None))
+                self.plan.append((_CALL, field.get_default, prep, ()))
             else:
                 self.plan.append(
-                    (_DEFAULT, field.get_db_prep_save(field.get_default(), connection), None, None)
+                    (_DEFAULT, field.get_db_prep_save(field.get_default(), connection), None, ())
                 )
         quote = connection.ops.quote_name
         self.table = quote(meta.db_table)
@@ -100,7 +108,7 @@ class TableWriter:
             for (source, default, prep, passthrough), constant in plan:
                 if source >= 0:
                     value = values[source]
-                    row.append(value if type(value) is passthrough else prep(value))
+                    row.append(value if type(value) in passthrough else prep(value))
                 elif source == _CALL:
                     row.append(prep(default()))
                 else:

@@ -19,7 +19,7 @@ from gendan.orders.services import (
     order_create_many,
 )
 from gendan.orders.validation import order_data_validate
-from gendan.orders.writer import TableWriter, passthrough_type
+from gendan.orders.writer import TableWriter, passthrough_type, passthrough_types
 from tests.factories import ProductFactory, order_payload
 
 SAMPLES = {
@@ -42,6 +42,8 @@ def test_passthrough_values_are_what_get_db_prep_save_gives():
                 prepared = field.get_db_prep_save(value, connection)
                 assert prepared == value and type(prepared) is kind, (field, value)
                 assert str(prepared) == str(value), (field, value)
+            if type(None) in passthrough_types(field):
+                assert field.get_db_prep_save(None, connection) is None
     assert {str, Decimal} <= kinds  # text and decimals skip it on every backend
 
 

@@ -1,0 +1,39 @@
+"""Foreign keys of the intake tables whose single-column index was dropped: a composite index (or unique
+constraint) leads with the column, so lookups by it still use an index, and no redundant index is left to
+write on every intake."""
+
+import pytest
+from django.db import connection
+
+from gendan.orders.models import Order, OrderEvent, OrderLine, OrderLineSize
+
+COVERED = [
+    (Order, "customer_id"),
+    (Order, "merchandiser_id"),
+    (Order, "salesperson_id"),
+    (OrderEvent, "order_id"),
+    (OrderLine, "order_id"),
+    (OrderLineSize, "line_id"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("model", "column"), COVERED)
+def test_fk_has_no_own_index_and_a_composite_leads_with_it(model, column):
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    indexes = [c["columns"] for c in constraints.values() if c["index"] or c["unique"]]
+    assert [column] not in indexes
+    assert any(len(columns) > 1 and columns[0] == column for columns in indexes), indexes
+
+
+@pytest.mark.django_db
+def test_sqlite_lookups_by_those_columns_use_an_index():
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's query plan")
+    for model, column in COVERED:
+        table = connection.ops.quote_name(model._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f'EXPLAIN QUERY PLAN SELECT * FROM {table} WHERE "{column}" = 1')
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+        assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, (model, plan)
