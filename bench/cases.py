@@ -282,6 +282,55 @@ def case_review_release(n: int = scaled(10000)) -> dict:
     return {"orders_per_s": summary(rates, digits=0), "orders": n}
 
 
+def case_review_release_batch(n: int = scaled(10000), batch: int = BATCH) -> dict:
+    """The same path through the batch services, 100 orders per call (one transaction each): the team's
+    supervisor submits 100 drafts (review_open_many), each department signs its 100 items at once, the
+    supervisor approves the 100 reviews and releases the 100 orders (a supervisor may do all of these for
+    the team; a merchandiser has ~200 orders at full scale, 20 at BENCH_SCALE=0.1). Takes the next drafts
+    of intake_service (those review_release left)."""
+    from gendan.orders.bulk import order_release_many
+    from gendan.orders.models import Order
+    from gendan.reviews.models import ReviewDepartment, ReviewItem
+    from gendan.reviews.services import review_approve_many, review_item_sign_many, review_open_many
+
+    people = base_data()
+    lead = people["b-sup"]
+    signer = {
+        ReviewDepartment.BUSINESS: people["b-sales"],
+        ReviewDepartment.TECHNICAL: people["b-technical"],
+        ReviewDepartment.PLANNING: people["b-planner"],
+        ReviewDepartment.PURCHASING: people["b-purchasing"],
+        ReviewDepartment.QUALITY: people["b-quality"],
+        ReviewDepartment.FINANCE: people["b-finance"],
+    }
+    drafts = list(
+        Order.objects.filter(status="draft", customer_po__startswith="SVC-")
+        .order_by("id")
+        .values_list("pk", flat=True)[:n]
+    )
+    if len(drafts) < n:
+        raise SystemExit(f"need {n} draft orders from intake_service, found {len(drafts)}")
+    rates = []
+    per_chunk = n // CHUNKS
+    for chunk in range(CHUNKS):
+        orders = drafts[chunk * per_chunk : (chunk + 1) * per_chunk]
+        start = time.perf_counter()
+        for first in range(0, len(orders), batch):
+            group = orders[first : first + batch]
+            reviews = review_open_many(orders=group, actor=lead)
+            items: dict[str, list[int]] = {}
+            for pk, department in ReviewItem.objects.filter(review__in=[r.pk for r in reviews]).values_list(
+                "pk", "department"
+            ):
+                items.setdefault(department, []).append(pk)
+            for department, pks in items.items():
+                review_item_sign_many(items=pks, actor=signer[department], result="pass")
+            review_approve_many(reviews=reviews, actor=lead)
+            order_release_many(orders=group, actor=lead)
+        rates.append(per_chunk / (time.perf_counter() - start))
+    return {"orders_per_s": summary(rates, digits=0), "orders": n, "batch": batch}
+
+
 def generate_big(n: int = scaled(1_000_000)) -> dict:
     """1,000,000 orders across 50 merchandisers (bulk inserted: the data, not a measured path)."""
     from gendan.orders.models import Order, OrderEvent, OrderStatus
@@ -638,6 +687,7 @@ CASES = {
     "raw_limit": case_raw_limit,
     "intake_service": case_intake_service,
     "review_release": case_review_release,
+    "review_release_batch": case_review_release_batch,
     "generate_big": generate_big,
     "list_page": case_list_page,
     "dashboard": case_dashboard,

@@ -14,6 +14,7 @@ ORDER = [
     "api_intake",
     "api_intake_batch",
     "review_release",
+    "review_release_batch",
     "import_preview",
     "scheduling",
     "scan",

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -339,16 +339,20 @@ def ta_plans_on_release_many(*, orders: Sequence[Order], actor: User) -> list[Ta
                 )
             )
             sources.append((plan.pk, m))
-    rows = TaMilestone.objects.bulk_create(rows, batch_size=1000)
-    by_template_id = {(plan_pk, m.pk): row for (plan_pk, m), row in zip(sources, rows, strict=True)}
-    linked = []
+    TaMilestone.objects.bulk_create(rows, batch_size=1000)
+    # Links between milestones of a plan (offset from another one) by code — unique within a plan: one
+    # UPDATE per (milestone, reference) pair of codes, whatever the number of plans.
+    codes = {m.pk: m.code for _plan_pk, m in sources}
+    pairs: dict[tuple[str, str], list[int]] = {}
     for plan_pk, m in sources:
         if m.offset_from_id:
-            row = by_template_id[(plan_pk, m.pk)]
-            row.offset_from = by_template_id[(plan_pk, m.offset_from_id)]
-            linked.append(row)
-    if linked:
-        TaMilestone.objects.bulk_update(linked, ["offset_from"], batch_size=500)
+            pairs.setdefault((m.code, codes[m.offset_from_id]), []).append(plan_pk)
+    for (code, reference), plan_ids in pairs.items():
+        TaMilestone.objects.filter(plan_id__in=plan_ids, code=code).update(
+            offset_from=Subquery(
+                TaMilestone.objects.filter(plan_id=OuterRef("plan_id"), code=reference).values("pk")[:1]
+            )
+        )
     counts: dict[int, int] = {}
     for plan_pk, _m in sources:
         counts[plan_pk] = counts.get(plan_pk, 0) + 1

@@ -98,14 +98,18 @@ def not_found(*, key: str, indexes: Sequence[int], message: str) -> NotFoundErro
     return NotFoundError(message, extra={"fields": {f"{key}.{index}": [message] for index in indexes}})
 
 
-def orders_locked(*, orders: Sequence[Order | int], actor: User, key: str = "orders") -> list[Order]:
+def orders_locked(
+    *, orders: Sequence[Order | int], actor: User, key: str = "orders", related: Sequence[str] = ()
+) -> list[Order]:
     """The orders' rows, locked in id order with one query, in the caller's order — if `actor` may see
-    every one (else 404 naming the unseen ones: services re-check scope)."""
+    every one (else 404 naming the unseen ones: services re-check scope). `related`: rows read along
+    (select_related), not locked."""
     wanted = batch_ids(orders, key=key)
     # One statement: the scope filter may join the merchandiser's user row, which must not be locked too.
     found = {
         order.pk: order
         for order in Order.objects.select_for_update(of=("self",))
+        .select_related(*related)
         .filter(order_scope_q(actor), pk__in=wanted)
         .order_by("pk")
     }

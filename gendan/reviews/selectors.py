@@ -1,4 +1,5 @@
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
@@ -10,7 +11,7 @@ from gendan.accounts.models import User
 from gendan.core.errors import NotFoundError
 from gendan.orders.models import COMMITTED_STATUSES, Order
 from gendan.orders.selectors import order_visible_exists
-from gendan.parties.models import PaymentTermsType
+from gendan.parties.models import Customer, PaymentTermsType
 from gendan.planning.calendar import working_calendar
 from gendan.reviews.models import Review, ReviewDepartment, ReviewItem
 
@@ -62,17 +63,43 @@ def credit_check(*, order: Order) -> dict:
     its open receivables (invoiced, not paid: `receivables`, from gendan.ledger). An invoiced amount
     counts once, as a receivable, until it is paid.
     """
+    return _credit_of(order, _exposure(order.customer, exclude_pk=order.pk))
+
+
+def credit_checks(*, orders: Sequence[Order]) -> list[dict]:
+    """credit_check for each of `orders`, the exposure read once per customer: an order that is not
+    committed itself is not in its customer's exposure, so the exposure is the same for all such orders of
+    a customer (a committed one is checked on its own, without itself)."""
+    shared: dict[int, tuple[Decimal, Decimal, Decimal]] = {}
+    checks = []
+    for order in orders:
+        if order.status in COMMITTED_STATUSES:
+            exposure = _exposure(order.customer, exclude_pk=order.pk)
+        else:
+            if order.customer_id not in shared:
+                shared[order.customer_id] = _exposure(order.customer, exclude_pk=order.pk)
+            exposure = shared[order.customer_id]
+        checks.append(_credit_of(order, exposure))
+    return checks
+
+
+def _exposure(customer: Customer, *, exclude_pk: int) -> tuple[Decimal, Decimal, Decimal]:
+    """(open amount, uninvoiced, receivables) of the customer, without order `exclude_pk`."""
     from gendan.ledger.selectors import customer_receivables, orders_invoiced_amount
 
-    customer = order.customer
-    committed = Order.objects.filter(customer=customer, status__in=COMMITTED_STATUSES).exclude(pk=order.pk)
+    committed = Order.objects.filter(customer=customer, status__in=COMMITTED_STATUSES).exclude(pk=exclude_pk)
     committed_total = committed.aggregate(total=Sum("total_amount"))["total"] or Decimal("0")
     uninvoiced = max(
         committed_total - orders_invoiced_amount(order_ids=committed.values_list("pk", flat=True)),
         Decimal("0"),
     )
     receivables = customer_receivables(customer=customer)
-    open_amount = uninvoiced + receivables
+    return uninvoiced + receivables, uninvoiced, receivables
+
+
+def _credit_of(order: Order, exposure: tuple[Decimal, Decimal, Decimal]) -> dict:
+    customer = order.customer
+    open_amount, uninvoiced, receivables = exposure
     exempt = customer.payment_terms in (PaymentTermsType.PREPAYMENT, PaymentTermsType.CASH)
     ok = exempt or open_amount + order.total_amount <= customer.credit_limit
     return {

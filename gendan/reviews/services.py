@@ -22,7 +22,12 @@ from gendan.orders.models import Order, OrderEvent, OrderStatus, SourceDocument
 from gendan.orders.selectors import order_visible_exists
 from gendan.orders.services import order_transition
 from gendan.reviews.models import Review, ReviewDepartment, ReviewItem
-from gendan.reviews.selectors import credit_check, department_may_sign, feasible_date_propose
+from gendan.reviews.selectors import (
+    credit_check,
+    credit_checks,
+    department_may_sign,
+    feasible_date_propose,
+)
 
 
 @transaction.atomic
@@ -64,7 +69,7 @@ def review_open_many(*, orders: Sequence[Order | int], actor: User) -> list[Revi
     """Submit many draft orders for review at once, all or none: review_open's checks, rows and events per
     order (the feasible date and the credit check are still read per order). An error names the order
     (`orders.N`)."""
-    locked = orders_locked(orders=orders, actor=actor)
+    locked = orders_locked(orders=orders, actor=actor, related=("customer",))  # the credit check reads it
     for index, order in enumerate(locked):
         if (
             order.status == OrderStatus.DRAFT
@@ -85,9 +90,8 @@ def review_open_many(*, orders: Sequence[Order | int], actor: User) -> list[Revi
         .order_by()
     )
     reviews = []
-    for order in locked:
+    for order, credit in zip(locked, credit_checks(orders=locked), strict=True):
         feasible, basis = feasible_date_propose(order=order)
-        credit = credit_check(order=order)
         reviews.append(
             Review(
                 order=order,

@@ -20,6 +20,7 @@ from gendan.orders.bulk import order_release_many
 from gendan.orders.models import Order, OrderEvent, OrderStatus
 from gendan.orders.services import order_create, order_hold, order_release
 from gendan.reviews.models import Review, ReviewDepartment, ReviewItem
+from gendan.reviews.selectors import credit_check, credit_checks
 from gendan.reviews.services import (
     review_approve,
     review_approve_many,
@@ -327,3 +328,17 @@ def test_open_many_refuses_an_unapproved_verbal_order_and_others_orders(
     reviews = review_open_many(orders=[written], actor=people["m1"])
     assert reviews[0].round == 1 and reviews[0].items.count() == 6
     assert Decimal(reviews[0].credit_order_amount) == written.total_amount
+
+
+def test_credit_checks_read_once_per_customer_give_the_single_answers(people, customer, product):
+    # given a customer with an approved (committed) order and two orders in review
+    approved, first, second = _drafts(people, customer, product, 3, "CR")
+    review = review_open(order=approved, actor=people["m1"])
+    sign_all(review, people)
+    review_approve(review=review, actor=people["sup"], promised_date=review.feasible_date)
+    for order in (first, second):
+        review_open(order=order, actor=people["m1"])
+    orders = list(Order.objects.filter(pk__in=[approved.pk, first.pk, second.pk]).order_by("pk"))
+    # when checked together, then each answer is the single check's
+    assert credit_checks(orders=orders) == [credit_check(order=o) for o in orders]
+    assert credit_checks(orders=orders)[1]["open_amount"] == approved.total_amount
