@@ -3,7 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.utils.translation import gettext_lazy as _
 
 from gendan.catalog.models import Industry, Product
@@ -111,7 +111,7 @@ class Order(VersionedModel):
     )
     verbal_approved_at = models.DateTimeField(_("verbal order approved at"), null=True, blank=True)
     # No single-column index on the three foreign keys below: the composite indexes of Meta lead with them
-    # (orders_customer_po, orders_merch_*, orders_sales_status) and serve the same lookups; one index less
+    # (orders_customer_po_lower, orders_merch_*, orders_sales_status) and serve the same lookups; one index less
     # each to write on every intake.
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders", db_index=False
@@ -176,7 +176,8 @@ class Order(VersionedModel):
         indexes = [
             models.Index(fields=["status", "requested_date"], name="orders_status_due"),
             models.Index(fields=["merchandiser", "status", "requested_date"], name="orders_merch_status_due"),
-            models.Index(fields=["customer", "customer_po"], name="orders_customer_po"),
+            # the duplicate PO check: a customer's orders with this PO in any case, looked up, not scanned
+            models.Index(F("customer"), Lower("customer_po"), name="orders_customer_po_lower"),
             models.Index(fields=["salesperson", "status"], name="orders_sales_status"),
             models.Index(F("merchandiser"), DUE_DATE, name="orders_merch_due"),
             # in production, earliest promise first (follow-up's "today" list), one ordered run per status

@@ -1,4 +1,4 @@
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
@@ -146,10 +146,13 @@ def order_duplicates_by_po(pairs: set[tuple[int, str]]) -> dict[tuple[int, str],
     if not keys:
         return {}
     found: dict[tuple[int, str], list[str]] = {}
+    # lower() on both sides, by the database (SQLite's lowers ASCII only): the orders_customer_po_lower
+    # index finds the candidates; the casefold comparison below decides.
+    pos = sorted({po.strip() for _customer_id, po in pairs})
     rows = (
         Order.objects.exclude(status=OrderStatus.CANCELLED)
         .annotate(po_lower=Lower("customer_po"))
-        .filter(customer_id__in={k[0] for k in keys}, po_lower__in={k[1] for k in keys})
+        .filter(customer_id__in={k[0] for k in keys}, po_lower__in=[Lower(Value(po)) for po in pos])
         .order_by("id")
         .values_list("customer_id", "customer_po", "number")
     )
@@ -161,8 +164,12 @@ def order_duplicates_by_po(pairs: set[tuple[int, str]]) -> dict[tuple[int, str],
 
 
 def order_duplicates(*, customer_id: int, customer_po: str, exclude_pk: int | None = None) -> QuerySet[Order]:
-    qs = Order.objects.filter(customer_id=customer_id, customer_po__iexact=customer_po.strip()).exclude(
-        status=OrderStatus.CANCELLED
+    """Orders on file (not cancelled) of the customer with this PO in any case: lower() of both sides by the
+    database (ASCII only on SQLite, as its LIKE), on the orders_customer_po_lower index."""
+    qs = (
+        Order.objects.annotate(po_lower=Lower("customer_po"))
+        .filter(customer_id=customer_id, po_lower=Lower(Value(customer_po.strip())))
+        .exclude(status=OrderStatus.CANCELLED)
     )
     return qs.exclude(pk=exclude_pk) if exclude_pk else qs
 

@@ -8,7 +8,7 @@ from django.db import connection
 from gendan.orders.models import Order, OrderEvent, OrderLine, OrderLineSize
 
 COVERED = [
-    (Order, "customer_id"),
+    (Order, "customer_id"),  # orders_customer_po_lower (customer_id, lower(customer_po))
     (Order, "merchandiser_id"),
     (Order, "salesperson_id"),
     (OrderEvent, "order_id"),

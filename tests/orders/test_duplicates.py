@@ -1,0 +1,54 @@
+"""The duplicate customer-PO check, single and batch path: any case (ASCII letters on SQLite, as its LIKE),
+cancelled orders aside, the order being edited aside, and looked up on its index."""
+
+import pytest
+from django.db import connection
+
+from gendan.core.errors import ApplicationError
+from gendan.orders.selectors import order_duplicates, order_duplicates_by_po
+from gendan.orders.services import order_cancel, order_create, order_create_many, order_update
+from tests.factories import order_payload
+
+
+@pytest.mark.parametrize("po", ["PO-7", "ÄÖ-订单-1", "订单 A/7"])
+def test_same_po_again_is_a_duplicate_on_both_paths(people, customer, product, po):
+    first = order_create(actor=people["m1"], data=order_payload(customer, product, customer_po=po))
+    for again in (po, po.lower(), po.upper()):
+        if not again.isascii() and again != po and connection.vendor == "sqlite":
+            continue  # SQLite folds the case of ASCII letters only (as iexact's LIKE did)
+        with pytest.raises(ApplicationError) as single:
+            order_create(actor=people["m1"], data=order_payload(customer, product, customer_po=again))
+        assert single.value.code == "duplicate_po" and single.value.extra["duplicates"] == [first.number]
+        with pytest.raises(ApplicationError) as batch:
+            order_create_many(actor=people["m1"], rows=[order_payload(customer, product, customer_po=again)])
+        assert batch.value.extra["duplicates"] == [first.number]
+    assert order_duplicates_by_po({(customer.pk, f" {po} ")}) == {
+        (customer.pk, po.casefold()): [first.number]
+    }
+
+
+def test_other_customer_cancelled_order_and_the_order_itself_are_no_duplicates(
+    people, customer, other_customer, product
+):
+    order = order_create(actor=people["m1"], data=order_payload(customer, product, customer_po="P-1"))
+    order_create(actor=people["m3"], data=order_payload(other_customer, product, customer_po="P-2"))
+    assert not order_duplicates(customer_id=customer.pk, customer_po="P-2").exists()
+    # editing an order keeps its own PO
+    order_update(
+        order=order, actor=people["m1"], version=1, data=order_payload(customer, product, customer_po="p-1")
+    )
+    order_cancel(order=order, actor=people["sup"], reason="客户取消")
+    assert not order_duplicates(customer_id=customer.pk, customer_po="P-1").exists()
+    assert order_create(actor=people["m1"], data=order_payload(customer, product, customer_po="P-1")).number
+
+
+@pytest.mark.django_db
+def test_sqlite_looks_duplicates_up_on_the_index():
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's query plan")
+    for qs in (order_duplicates(customer_id=1, customer_po="X").values("number"),):
+        sql, params = qs.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+        assert "orders_customer_po_lower (customer_id=? AND <expr>=?)" in plan, plan
