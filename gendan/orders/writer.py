@@ -121,6 +121,8 @@ class TableWriter:
     ) -> list[tuple]:
         """Write `rows` (values in `columns` order). With `returning` (column names): the rows' values of
         those columns, in no particular order — map them back by a unique key you returned too."""
+        if not connection.in_atomic_block:
+            raise RuntimeError("TableWriter writes inside the caller's transaction (transaction.atomic)")
         prepared = self.rows(rows, now)
         if not prepared:
             return []

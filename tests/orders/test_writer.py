@@ -62,6 +62,12 @@ def test_unknown_column_is_refused(db):
         TableWriter(OrderLine, ["order_id", "nope"])
 
 
+@pytest.mark.django_db(transaction=True)
+def test_writes_only_inside_a_transaction():
+    with pytest.raises(RuntimeError, match="transaction"):
+        _writers()["size"].insert([(1, "S", Decimal(1), 0)], now=timezone.now())
+
+
 def _raw(model, pk) -> dict:
     """A row as stored (the driver's values, no Django conversion)."""
     table = connection.ops.quote_name(model._meta.db_table)
