@@ -53,6 +53,7 @@ from gendan.followup.workflows import (
     RAISE_ROLES,
     RECORD_ROLES,
 )
+from gendan.orders.bulk import events_write, table_writer
 from gendan.orders.models import Order, OrderEvent, OrderStatus
 from gendan.orders.selectors import order_visible_list
 from gendan.orders.services import order_event_record
@@ -314,6 +315,18 @@ def ta_plans_on_release_many(*, orders: Sequence[Order], actor: User) -> list[Ta
         )
         built.append((order, template, template_milestones, dates))
     plans = TaPlan.objects.bulk_create(plans)
+    columns = (
+        "plan_id",
+        "code",
+        "name",
+        "owner_role",
+        "owner_id",
+        "lead_days",
+        "mandatory",
+        "sequence",
+        "baseline_date",
+        "planned_date",
+    )
     rows, sources = [], []
     for plan, (order, _template, template_milestones, dates) in zip(plans, built, strict=True):
         supervisor_id, customer_salesperson_id = owner_rows[order.pk]
@@ -324,22 +337,14 @@ def ta_plans_on_release_many(*, orders: Sequence[Order], actor: User) -> list[Ta
             R.PLANNER: order.planner_ack_by_id,
         }
         for m in template_milestones:
+            day = dates[m.pk]
             rows.append(
-                TaMilestone(
-                    plan=plan,
-                    code=m.code,
-                    name=m.name,
-                    owner_role=m.owner_role,
-                    owner_id=owners.get(m.owner_role),
-                    lead_days=m.lead_days,
-                    mandatory=m.mandatory,
-                    sequence=m.sequence,
-                    baseline_date=dates[m.pk],
-                    planned_date=dates[m.pk],
-                )
+                (plan.pk, m.code, m.name, m.owner_role, owners.get(m.owner_role), m.lead_days, m.mandatory)
+                + (m.sequence, day, day)
             )
             sources.append((plan.pk, m))
-    TaMilestone.objects.bulk_create(rows, batch_size=1000)
+    now = timezone.now()
+    table_writer(TaMilestone, columns).insert(rows, now=now)
     # Links between milestones of a plan (offset from another one) by code — unique within a plan: one
     # UPDATE per (milestone, reference) pair of codes, whatever the number of plans.
     codes = {m.pk: m.code for _plan_pk, m in sources}
@@ -356,13 +361,16 @@ def ta_plans_on_release_many(*, orders: Sequence[Order], actor: User) -> list[Ta
     counts: dict[int, int] = {}
     for plan_pk, _m in sources:
         counts[plan_pk] = counts.get(plan_pk, 0) + 1
-    OrderEvent.objects.bulk_create(
+    events_write(
         [
-            OrderEvent(
-                order=order,
-                type=OrderEvent.Type.TA_PLAN_GENERATED,
-                actor=actor,
-                data={
+            (
+                order.pk,
+                OrderEvent.Type.TA_PLAN_GENERATED,
+                actor.pk if actor else None,
+                "",
+                "",
+                "",
+                {
                     "plan": plan.pk,
                     "template": template.code if template else "",
                     "milestones": counts.get(plan.pk, 0),
@@ -372,7 +380,7 @@ def ta_plans_on_release_many(*, orders: Sequence[Order], actor: User) -> list[Ta
             )
             for plan, (order, template, _milestones, _dates) in zip(plans, built, strict=True)
         ],
-        batch_size=500,
+        now=now,
     )
     return plans
 

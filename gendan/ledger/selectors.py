@@ -637,6 +637,37 @@ def orders_invoiced_amount(*, order_ids: Iterable[int] | QuerySet) -> Decimal:
     )
 
 
+def customers_receivables(*, customer_ids: Iterable[int]) -> dict[int, Decimal]:
+    """customer_receivables for many customers in one query (every id answered, 0.00 when nothing is open)."""
+    ids = list(customer_ids)
+    totals = {
+        row["customer_id"]: row
+        for row in Invoice.objects.filter(customer_id__in=ids, status=InvoiceStatus.ISSUED)
+        .values("customer_id")
+        .annotate(total=Sum("total_amount"), paid=Sum("paid_amount"))
+        .order_by()
+    }
+    empty = {"total": None, "paid": None}
+    return {
+        pk: (totals.get(pk, empty)["total"] or ZERO_MONEY) - (totals.get(pk, empty)["paid"] or ZERO_MONEY)
+        for pk in ids
+    }
+
+
+def customers_orders_invoiced_amount(*, orders: QuerySet[Order]) -> dict[int, Decimal]:
+    """orders_invoiced_amount of `orders` per customer, in one query ({customer id: amount}; a customer
+    without invoiced lines is left out)."""
+    return {
+        row["order__customer_id"]: row["total"] or ZERO_MONEY
+        for row in InvoiceLine.objects.filter(
+            order_id__in=orders.values("pk"), invoice__status=InvoiceStatus.ISSUED
+        )
+        .values("order__customer_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    }
+
+
 def order_is_settled(*, order: Order) -> bool:
     """Every live ledger entry of the order is invoiced in full and paid (and there is at least one)."""
     views = ledger_entry_states(order.ledger_entries.select_related("shipment", "customer"))

@@ -12,11 +12,12 @@ one runs per order.
 """
 
 import copy
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +29,7 @@ from gendan.orders.models import Order, OrderEvent
 from gendan.orders.selectors import order_scope_q
 from gendan.orders.services import _ensure_can_write
 from gendan.orders.workflows import ORDER_TRANSITIONS, REASON_REQUIRED
+from gendan.orders.writer import TableWriter
 
 # The most items one batch call takes (API, review queue, planner's release list).
 MAX_BATCH = 500
@@ -39,6 +41,23 @@ ORDER_RELEASED_MANY_HOOKS: dict[Callable[..., object], Callable[..., object]] = 
 
 # Actions whose target depends on the order (resume) or that keep per-order state (hold): single only.
 _SINGLE_ONLY = frozenset({"hold", "resume"})
+
+
+@functools.cache
+def table_writer(model: type[Model], columns: tuple[str, ...]) -> TableWriter:
+    """A plain-SQL writer of `model`'s rows given `columns` (gendan.orders.writer), built once per process."""
+    return TableWriter(model, columns)
+
+
+# An event row for events_write: (order id, type, actor id, from status, to status, note, data).
+EventRow = tuple[int, str, int | None, str, str, str, dict]
+_EVENT_COLUMNS = ("order_id", "type", "actor_id", "from_status", "to_status", "note", "data")
+
+
+def events_write(rows: Sequence[EventRow], *, now: Any = None) -> None:
+    """OrderEvent rows, as order_event_record writes them, in one INSERT (the batch services' events)."""
+    if rows:
+        table_writer(OrderEvent, _EVENT_COLUMNS).insert(rows, now=now or timezone.now())
 
 
 def item_error(exc: ApplicationError, *, key: str, index: int, label: str) -> ApplicationError:
@@ -176,20 +195,20 @@ def order_transitions_apply(
         order.updated_at = now
         for name, value in values.items():
             setattr(order, name, value)
-    OrderEvent.objects.bulk_create(
+    events_write(
         [
-            OrderEvent(
-                order=order,
-                type=OrderEvent.Type.TRANSITION,
-                actor=actor,
-                from_status=source,
-                to_status=target,
-                note=reason,
-                data={"action": action, **(data[index] if data else {})},
+            (
+                order.pk,
+                OrderEvent.Type.TRANSITION,
+                actor.pk,
+                source,
+                target,
+                reason,
+                {"action": action, **(data[index] if data else {})},
             )
             for index, (order, source) in enumerate(zip(orders, sources, strict=True))
         ],
-        batch_size=MAX_BATCH,
+        now=now,
     )
     for hook in order_services.ORDER_TRANSITION_HOOKS:  # read at call time: tests replace the lists
         many = ORDER_TRANSITION_MANY_HOOKS.get(hook)

@@ -12,11 +12,14 @@ from gendan.accounts.models import User
 from gendan.core.errors import ApplicationError, PermissionDeniedError, TransitionError, ValidationFailed
 from gendan.orders.bulk import (
     MAX_BATCH,
+    EventRow,
     batch_ids,
+    events_write,
     item_error,
     not_found,
     order_transitions_apply,
     orders_locked,
+    table_writer,
 )
 from gendan.orders.models import Order, OrderEvent, OrderStatus, SourceDocument
 from gendan.orders.selectors import order_visible_exists
@@ -27,6 +30,7 @@ from gendan.reviews.selectors import (
     credit_checks,
     department_may_sign,
     feasible_date_propose,
+    feasible_dates_propose,
 )
 
 
@@ -90,8 +94,9 @@ def review_open_many(*, orders: Sequence[Order | int], actor: User) -> list[Revi
         .order_by()
     )
     reviews = []
-    for order, credit in zip(locked, credit_checks(orders=locked), strict=True):
-        feasible, basis = feasible_date_propose(order=order)
+    for order, credit, (feasible, basis) in zip(
+        locked, credit_checks(orders=locked), feasible_dates_propose(orders=locked), strict=True
+    ):
         reviews.append(
             Review(
                 order=order,
@@ -106,9 +111,8 @@ def review_open_many(*, orders: Sequence[Order | int], actor: User) -> list[Revi
             )
         )
     reviews = Review.objects.bulk_create(reviews, batch_size=MAX_BATCH)
-    ReviewItem.objects.bulk_create(
-        [ReviewItem(review=review, department=d) for review in reviews for d in ReviewDepartment.values],
-        batch_size=MAX_BATCH,
+    table_writer(ReviewItem, ("review_id", "department")).insert(
+        [(review.pk, d) for review in reviews for d in ReviewDepartment.values], now=None
     )
     by_date: dict[dt.date, list[int]] = {}
     for review in reviews:
@@ -164,19 +168,9 @@ def _sign_credit_check(*, item: ReviewItem, result: str) -> None:
         )
 
 
-def _signed_event(*, item: ReviewItem, actor: User, result: str, comment: str, previous: str) -> OrderEvent:
-    return OrderEvent(
-        order=item.review.order,
-        type=OrderEvent.Type.REVIEW_SIGNED,
-        actor=actor,
-        note=comment,
-        data={
-            "department": item.department,
-            "result": result,
-            "previous": previous,
-            "review": item.review.pk,
-        },
-    )
+def _signed_event(*, item: ReviewItem, actor: User, result: str, comment: str, previous: str) -> EventRow:
+    data = {"department": item.department, "result": result, "previous": previous, "review": item.review_id}
+    return (item.review.order_id, OrderEvent.Type.REVIEW_SIGNED, actor.pk, "", "", comment, data)
 
 
 @transaction.atomic
@@ -188,9 +182,7 @@ def review_item_sign(*, item: ReviewItem, actor: User, result: str, comment: str
     previous = item.result
     item.result, item.comment, item.signer, item.signed_at = result, comment, actor, timezone.now()
     item.save(update_fields=["result", "comment", "signer", "signed_at"])
-    _signed_event(item=item, actor=actor, result=result, comment=comment, previous=previous).save(
-        force_insert=True
-    )
+    events_write([_signed_event(item=item, actor=actor, result=result, comment=comment, previous=previous)])
     return item
 
 
@@ -228,12 +220,12 @@ def review_item_sign_many(
     )
     for item in locked:
         item.result, item.comment, item.signer, item.signed_at = result, comment, actor, now
-    OrderEvent.objects.bulk_create(
+    events_write(
         [
             _signed_event(item=item, actor=actor, result=result, comment=comment, previous=before)
             for item, before in zip(locked, previous, strict=True)
         ],
-        batch_size=MAX_BATCH,
+        now=now,
     )
     return locked
 
@@ -287,14 +279,9 @@ def _approve_check(
     return is_risk
 
 
-def _date_risk_event(*, review: Review, actor: User, promised_date: dt.date, reason: str) -> OrderEvent:
-    return OrderEvent(
-        order=review.order,
-        type=OrderEvent.Type.DATE_RISK,
-        actor=actor,
-        note=reason,
-        data={"promised_date": promised_date.isoformat(), "feasible_date": review.feasible_date.isoformat()},
-    )
+def _date_risk_event(*, review: Review, actor: User, promised_date: dt.date, reason: str) -> EventRow:
+    data = {"promised_date": promised_date.isoformat(), "feasible_date": review.feasible_date.isoformat()}
+    return (review.order_id, OrderEvent.Type.DATE_RISK, actor.pk, "", "", reason, data)
 
 
 @transaction.atomic
@@ -320,8 +307,8 @@ def review_approve(
         data={"promised_date": promised_date.isoformat(), "review": review.pk},
     )
     if is_risk:
-        _date_risk_event(review=review, actor=actor, promised_date=promised_date, reason=reason).save(
-            force_insert=True
+        events_write(
+            [_date_risk_event(review=review, actor=actor, promised_date=promised_date, reason=reason)]
         )
     review.status, review.promised_date, review.promise_reason, review.is_date_risk = (
         Review.Status.APPROVED,
@@ -400,8 +387,7 @@ def review_approve_many(
         for review, date, risk in zip(locked, promised, risks, strict=True)
         if risk
     ]
-    if risky:
-        OrderEvent.objects.bulk_create(risky, batch_size=MAX_BATCH)
+    events_write(risky)
     now = timezone.now()
     groups: dict[tuple[dt.date, bool], list[Review]] = {}
     for review, date, risk in zip(locked, promised, risks, strict=True):

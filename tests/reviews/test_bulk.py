@@ -20,7 +20,12 @@ from gendan.orders.bulk import order_release_many
 from gendan.orders.models import Order, OrderEvent, OrderStatus
 from gendan.orders.services import order_create, order_hold, order_release
 from gendan.reviews.models import Review, ReviewDepartment, ReviewItem
-from gendan.reviews.selectors import credit_check, credit_checks
+from gendan.reviews.selectors import (
+    credit_check,
+    credit_checks,
+    feasible_date_propose,
+    feasible_dates_propose,
+)
 from gendan.reviews.services import (
     review_approve,
     review_approve_many,
@@ -342,3 +347,41 @@ def test_credit_checks_read_once_per_customer_give_the_single_answers(people, cu
     # when checked together, then each answer is the single check's
     assert credit_checks(orders=orders) == [credit_check(order=o) for o in orders]
     assert credit_checks(orders=orders)[1]["open_amount"] == approved.total_amount
+
+
+@pytest.mark.parametrize("work_centre", [False, True])
+def test_feasible_dates_together_are_the_single_answers(people, customer, product, work_centre):
+    # given orders with and without a bill of materials (one short of stock, with a lead time)
+    from tests.factories import ProductFactory
+
+    with_bom = ProductFactory(code="BOM-P")
+    bom(with_bom, material("FAB-FD", on_hand="10", lead=40), "2")
+    if work_centre:
+        WorkCentre.objects.create(code="SEW-F", name="缝制", daily_minutes=4800)
+    plain = _drafts(people, customer, product, 2, "FD")
+    short = order_create(actor=people["m1"], data=order_payload(customer, with_bom, customer_po="FD-BOM"))
+    orders = list(Order.objects.filter(pk__in=[o.pk for o in (*plain, short)]).order_by("pk"))
+    # when proposed together, then each is what a single proposal gives
+    together = feasible_dates_propose(orders=orders)
+    assert together == [feasible_date_propose(order=o) for o in orders]
+    assert together[2][1]["material_ready"] and together[2][0] > together[0][0]
+
+
+def test_credit_checks_count_receivables_and_invoiced_orders_once(people, customer, other_customer, product):
+    # given a customer with a shipped order partly invoiced (receivable), and another customer
+    from tests.ledger.test_receivables import D1, invoice, ship
+    from tests.q2c import order_in_production, today
+
+    shipped = order_in_production(people, customer, product)
+    inv = invoice(people, {"shipments": [ship(shipped, people, {1: "100"}).pk]})
+    assert inv.total_amount > 0
+    with today(D1):
+        mine = _drafts(people, customer, product, 2, "CRI")
+        theirs = order_create(
+            actor=people["m3"], data=order_payload(other_customer, product, customer_po="CRI-X")
+        )
+    orders = [*mine, theirs, Order.objects.get(pk=shipped.pk)]
+    # when checked together, then each answer is the single check's
+    together = credit_checks(orders=orders)
+    assert together == [credit_check(order=o) for o in orders]
+    assert together[0]["receivables"] == inv.total_amount and together[0]["uninvoiced"] > 0
