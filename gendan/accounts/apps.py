@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 def _seed_reference_data(sender, **kwargs) -> None:
@@ -25,3 +25,9 @@ class AccountsConfig(AppConfig):
         # post_migrate is sent only for apps with a models module (not e.g. huey's djhuey).
         last_app = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
         post_migrate.connect(_seed_reference_data, sender=last_app, dispatch_uid="gendan_seed_reference_data")
+
+        from gendan.accounts.models import Delegation
+        from gendan.accounts.scope import scope_cache_clear
+
+        post_save.connect(scope_cache_clear, sender=Delegation, dispatch_uid="scope_cache_clear_saved")
+        post_delete.connect(scope_cache_clear, sender=Delegation, dispatch_uid="scope_cache_clear_deleted")

@@ -4,17 +4,51 @@ Every list, detail, search, export, report and API query of scoped data goes thr
 functions, so a leak can only come from bypassing them.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from gendan.accounts import roles as R
 from gendan.accounts.models import Delegation, User
 
 NOTHING = Q(pk__in=[])
 
+# Handed-over work per (user, day), kept for one web request only: a dashboard asks for it in every panel
+# (eight queries), an order's intake twice. Outside a request (services called by tasks, scans, tests)
+# nothing is kept. Any saved or deleted Delegation empties it (signals in AccountsConfig.ready).
+_acting_for_cache: ContextVar[dict[tuple[int, object], list[int]] | None] = ContextVar(
+    "acting_for_cache", default=None
+)
+
+
+@contextmanager
+def scope_cache() -> Iterator[None]:
+    token = _acting_for_cache.set({})
+    try:
+        yield
+    finally:
+        _acting_for_cache.reset(token)
+
+
+def scope_cache_clear(**_signal_kwargs: object) -> None:
+    cache = _acting_for_cache.get()
+    if cache is not None:
+        cache.clear()
+
 
 def acting_for(user: User) -> list[int]:
     """The user plus everyone whose work they currently hold through an approved handover."""
-    return [user.pk, *Delegation.owners_for(user)]
+    cache = _acting_for_cache.get()
+    key = (user.pk, timezone.localdate())
+    if cache is not None and key in cache:
+        return list(cache[key])
+    ids = [user.pk, *Delegation.owners_for(user)]
+    if cache is not None:
+        cache[key] = ids
+    return list(ids)
 
 
 def owned_q(user: User, *, merchandiser: str, salesperson: str, team_members: bool = True) -> Q:

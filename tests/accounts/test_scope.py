@@ -69,3 +69,36 @@ def test_inactive_user_sees_nothing(people, orders):
     people["gm"].save()
     people["gm"].__dict__.pop("roles", None)
     assert visible(people["gm"]) == set()
+
+
+def test_within_a_request_handed_over_work_is_read_once_and_follows_every_handover_change(
+    people, orders, django_assert_num_queries
+):
+    from gendan.accounts.scope import acting_for, scope_cache
+
+    today = timezone.localdate()
+    m1, m3 = people["m1"], people["m3"]
+    # outside a request nothing is kept: each call asks the database
+    with django_assert_num_queries(2):
+        acting_for(m3), acting_for(m3)
+    with scope_cache():
+        # given a request, when the scope is asked for again, then the database is asked once
+        with django_assert_num_queries(1):
+            assert acting_for(m3) == acting_for(m3) == [m3.pk]
+        # when a handover is approved in the same request, then the next answer includes it
+        delegation = Delegation.objects.create(
+            owner=m1, substitute=m3, starts_on=today, ends_on=today + dt.timedelta(days=5), approved=True
+        )
+        assert visible(m3) == {"A", "B"}
+        # a caller changing the list it got does not change what the next caller gets
+        acting_for(m3).append(999)
+        assert acting_for(m3) == [m3.pk, m1.pk]
+        # when it is returned early (saved) or removed (deleted), then the work goes back at once
+        delegation.approved = False
+        delegation.save()
+        assert visible(m3) == {"B"}
+        delegation.approved = True
+        delegation.save()
+        assert visible(m3) == {"A", "B"}
+        Delegation.objects.all().delete()
+        assert visible(m3) == {"B"}
