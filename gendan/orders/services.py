@@ -265,7 +265,7 @@ def _orders_write(
     remember: bool,
 ) -> list[Order]:
     """Write validated, numbered orders with their lines, sizes and events (plain SQL, the ORM's rows) in
-    the caller's transaction; return the saved Order objects."""
+    the caller's transaction; return the saved Order objects (`remember`: with their lines and sizes)."""
     writers = _writers()
     now = timezone.now()
     orders = [
@@ -282,7 +282,11 @@ def _orders_write(
         order.pk = ids[order.number]
         order.created_at = order.updated_at = now
         order._state.adding, order._state.db = False, alias
-    _lines_write_many(list(zip(orders, datas, strict=True)), now=now, remember=remember)
+    if remember:  # the single path (one order), through its own seam
+        for order, data in zip(orders, datas, strict=True):
+            _lines_write(order, data)
+    else:
+        _lines_write_many(list(zip(orders, datas, strict=True)), now=now)
     events = []
     for index, (order, data) in enumerate(zip(orders, datas, strict=True)):
         extra = event_data[index] if event_data else {}
