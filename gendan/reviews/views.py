@@ -14,9 +14,15 @@ from gendan.core.errors import ApplicationError
 from gendan.core.paging import capped_page
 from gendan.core.web import error_fields, fetch_or_404, form_errors_apply
 from gendan.reviews.forms import ApproveForm, ItemSignForm, RejectForm
-from gendan.reviews.models import Review, ReviewItem
+from gendan.reviews.models import Review, ReviewDepartment, ReviewItem
 from gendan.reviews.selectors import department_may_sign, review_get, review_visible_list
-from gendan.reviews.services import review_approve, review_item_sign, review_reject
+from gendan.reviews.services import (
+    review_approve,
+    review_approve_many,
+    review_item_sign,
+    review_item_sign_many,
+    review_reject,
+)
 
 CONCLUDE_ROLES = (R.SUPERVISOR, R.GENERAL_MANAGER, R.ADMIN)
 STATUS_FILTERS = {"open", "approved", "rejected", "cancelled"}
@@ -40,11 +46,59 @@ def review_list_view(request: HttpRequest) -> HttpResponse:
     if status in STATUS_FILTERS:
         qs = qs.filter(status=status)
     page = capped_page(qs.order_by("open_first", "-id"), request.GET.get("page"))
+    user = request.user
+    may_sign = any(department_may_sign(user=user, department=d) for d in ReviewDepartment.values)
+    may_conclude = user.has_role(*CONCLUDE_ROLES) and not user.is_read_only
     return render(
         request,
         "reviews/list.html",
-        {"page": page, "status": status, "statuses": Review.Status.choices},
+        {
+            "page": page,
+            "status": status,
+            "statuses": Review.Status.choices,
+            "may_sign": may_sign,
+            "may_conclude": may_conclude,
+            "batch": may_sign or may_conclude,
+        },
     )
+
+
+@login_required
+@require_POST
+def review_batch_view(request: HttpRequest) -> HttpResponse:
+    """The list's batch actions on the ticked reviews: sign my department's pending items as passed
+    (批量会签), or approve them at their feasible dates (批量批准). All or none, like the API."""
+    back = reverse("reviews:list") + "?status=open"
+    try:
+        ids = [int(value) for value in request.POST.getlist("reviews")]
+    except ValueError:
+        ids = []
+    if not ids:
+        messages.error(request, _("Tick at least one review."))
+        return redirect(back)
+    try:
+        if request.POST.get("action") == "approve":
+            done = review_approve_many(reviews=ids, actor=request.user)
+            messages.success(request, _("%(n)d review(s) approved.") % {"n": len(done)})
+        else:
+            departments = [
+                d for d in ReviewDepartment.values if department_may_sign(user=request.user, department=d)
+            ]
+            items = list(
+                ReviewItem.objects.filter(
+                    review_id__in=ids, department__in=departments, result=ReviewItem.Result.PENDING
+                ).values_list("pk", flat=True)
+            )
+            if not items:
+                messages.error(
+                    request, _("None of the ticked reviews waits for your department's signature.")
+                )
+                return redirect(back)
+            done = review_item_sign_many(items=items, actor=request.user, result=ReviewItem.Result.PASS)
+            messages.success(request, _("%(n)d item(s) signed as passed.") % {"n": len(done)})
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect(back)
 
 
 def _can_conclude(request: HttpRequest, review: Review) -> bool:

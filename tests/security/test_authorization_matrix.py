@@ -336,6 +336,13 @@ URLS: dict[str, Ep] = {
     # reviews
     "reviews:list": Ep(get=WITH_ROLE, queries=({}, {"status": "open"})),
     "reviews:detail": Ep(get=WITH_ROLE, scope="order", path=ids(pk="review"), shows="order"),
+    "reviews:batch": Ep(
+        post=users("admin", "reviewer", "planner", "sales"),
+        scope="order",
+        data=lambda w, s: {"action": "sign", "reviews": [w.side(s).ids["open_review"]]},
+        writes=True,
+        note="signs the pending items of the user's own departments (sales: business)",
+    ),
     "reviews:sign": Ep(
         post=users("admin", "tech"),
         scope="order",
