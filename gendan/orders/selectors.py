@@ -1,5 +1,7 @@
+import functools
 import string
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
@@ -182,6 +184,39 @@ def order_duplicates(*, customer_id: int, customer_po: str, exclude_pk: int | No
         .exclude(status=OrderStatus.CANCELLED)
     )
     return qs.exclude(pk=exclude_pk) if exclude_pk else qs
+
+
+@functools.cache
+def _duplicate_numbers_sql() -> tuple[str, str]:
+    """order_duplicates' numbers, newest first, as one statement (with and without an order left out):
+    built once from _meta, as the ORM would compile it; every value is bound."""
+    quote = connection.ops.quote_name
+    meta = Order._meta
+    column = {
+        name: quote(meta.get_field(name).column)
+        for name in ("id", "number", "customer", "customer_po", "status")
+    }
+    select = (
+        f"SELECT {column['number']} FROM {quote(meta.db_table)} "  # noqa: S608 - names from _meta
+        f"WHERE {column['customer']} = %s AND LOWER({column['customer_po']}) = LOWER(%s) "
+        f"AND NOT ({column['status']} = %s)"
+    )
+    order = f" ORDER BY {column['id']} DESC LIMIT %s"
+    return select + order, select + f" AND NOT ({column['id']} = %s)" + order
+
+
+def order_duplicate_numbers(
+    *, customer_id: int, customer_po: str, exclude_pk: int | None = None, limit: int = 5
+) -> list[str]:
+    """The numbers of order_duplicates(…), newest first, at most `limit`: the single intake's check, without
+    compiling a query each time (a quarter of a millisecond)."""
+    plain, excluding = _duplicate_numbers_sql()
+    params: list = [customer_id, customer_po.strip(), OrderStatus.CANCELLED.value]
+    if exclude_pk:
+        params.append(exclude_pk)
+    with connection.cursor() as cursor:
+        cursor.execute(excluding if exclude_pk else plain, [*params, limit])
+        return [row[0] for row in cursor.fetchall()]
 
 
 # Actions offered on the order page; approve/reject are concluded on the review page, shipping actions

@@ -33,7 +33,7 @@ from gendan.orders.models import (
     OrderStatus,
     SourceDocument,
 )
-from gendan.orders.selectors import order_duplicates, order_duplicates_by_po, order_scope_q
+from gendan.orders.selectors import order_duplicate_numbers, order_duplicates_by_po, order_scope_q
 from gendan.orders.validation import OrderData, order_data_validate, order_data_validate_many
 from gendan.orders.workflows import ORDER_TRANSITIONS, REASON_REQUIRED
 from gendan.orders.writer import TableWriter
@@ -84,10 +84,8 @@ def _ensure_role(actor: User, roles: tuple[str, ...]) -> None:
 
 
 def _check_duplicate(data: OrderData, *, exclude_pk: int | None = None) -> list[str]:
-    duplicates = list(
-        order_duplicates(
-            customer_id=data.customer.pk, customer_po=data.customer_po, exclude_pk=exclude_pk
-        ).values_list("number", flat=True)[:5]
+    duplicates = order_duplicate_numbers(
+        customer_id=data.customer.pk, customer_po=data.customer_po, exclude_pk=exclude_pk
     )
     if duplicates and not data.confirm_repeat:
         raise DuplicateOrderError(

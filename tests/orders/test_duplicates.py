@@ -5,7 +5,12 @@ import pytest
 from django.db import connection
 
 from gendan.core.errors import ApplicationError
-from gendan.orders.selectors import order_duplicates, order_duplicates_by_po
+from gendan.orders.selectors import (
+    _duplicate_numbers_sql,
+    order_duplicate_numbers,
+    order_duplicates,
+    order_duplicates_by_po,
+)
 from gendan.orders.services import order_cancel, order_create, order_create_many, order_update
 from tests.factories import order_payload
 
@@ -42,12 +47,42 @@ def test_other_customer_cancelled_order_and_the_order_itself_are_no_duplicates(
     assert order_create(actor=people["m1"], data=order_payload(customer, product, customer_po="P-1")).number
 
 
+def test_the_prepared_statement_answers_as_the_queryset(people, customer, other_customer, product):
+    # seven repeats (more than the five named), one cancelled, case variants, another customer's same PO
+    orders = [
+        order_create(
+            actor=people["m1"],
+            data=order_payload(
+                customer, product, customer_po=po, confirm_repeat=k > 0, repeat_reason="追加" if k else ""
+            ),
+        )
+        for k, po in enumerate(["R-9", "r-9", "R-9 ", "R-9", "r-9", "R-9", "R-9"])
+    ]
+    order_create(actor=people["m3"], data=order_payload(other_customer, product, customer_po="R-9"))
+    order_cancel(order=orders[3], actor=people["sup"], reason="取消")
+    for po in ("R-9", " r-9", "R-99", "Q"):
+        for exclude in (None, orders[6].pk, orders[0].pk):
+            expected = list(
+                order_duplicates(customer_id=customer.pk, customer_po=po, exclude_pk=exclude).values_list(
+                    "number", flat=True
+                )[:5]
+            )
+            got = order_duplicate_numbers(customer_id=customer.pk, customer_po=po, exclude_pk=exclude)
+            assert got == expected, (po, exclude)
+    assert len(order_duplicate_numbers(customer_id=customer.pk, customer_po="R-9")) == 5
+
+
 @pytest.mark.django_db
 def test_sqlite_looks_duplicates_up_on_the_index():
     if connection.vendor != "sqlite":
         pytest.skip("SQLite's query plan")
-    for qs in (order_duplicates(customer_id=1, customer_po="X").values("number"),):
-        sql, params = qs.query.sql_with_params()
+    plain, excluding = _duplicate_numbers_sql()
+    statements = [
+        order_duplicates(customer_id=1, customer_po="X").values("number").query.sql_with_params(),
+        (plain, [1, "X", "cancelled", 5]),
+        (excluding, [1, "X", "cancelled", 2, 5]),
+    ]
+    for sql, params in statements:
         with connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
             plan = " ".join(str(row[-1]) for row in cursor.fetchall())
