@@ -109,7 +109,10 @@ def _keys(rows: Sequence[Any], name: str) -> tuple[set[str], list[int]]:
 def _products_by_key(lines: Sequence[Any]) -> dict[str, Product]:
     """The lines' products by code and by id (a code wins), in one query."""
     codes, ids = _keys(lines, "product")
-    found = list(Product.objects.filter(Q(code__in=codes) | Q(pk__in=ids)).order_by())  # any order does
+    # any order does; the id branch only when a key can be an id (an empty one still costs its compiling)
+    found = list(
+        Product.objects.filter(Q(code__in=codes) | Q(pk__in=ids) if ids else Q(code__in=codes)).order_by()
+    )
     products = {p.code: p for p in found}
     products.update({str(p.pk): p for p in found if str(p.pk) not in products})
     return products
