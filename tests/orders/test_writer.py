@@ -265,20 +265,46 @@ def test_objects_in_memory_read_like_the_rows(people, customer, product):
 
 
 def test_batch_rows_match_the_single_path(people, customer, product):
-    # the batch path writes the same rows as one order at a time (ids, numbers and times aside)
-    single = order_create(actor=people["m1"], data=order_payload(customer, product, customer_po="S"))
-    [batch] = order_create_many(actor=people["m1"], rows=[order_payload(customer, product, customer_po="S2")])
+    # the batch path writes the same rows as one order at a time (ids, numbers and times aside), a
+    # deliberate repeat's second event included
+    def repeat(po: str) -> dict:
+        return order_payload(customer, product, customer_po=po, confirm_repeat=True, repeat_reason="追加")
+
+    first, second = (
+        order_create(actor=people["m1"], data=order_payload(customer, product, customer_po=po)) for po in "ST"
+    )
+    single = order_create(actor=people["m1"], data=repeat("S"))
+    [batch] = order_create_many(actor=people["m1"], rows=[repeat("t")])
     skip = ("number", "customer_po", "created_at", "updated_at")
     assert _comparable(_raw(Order, single.pk), skip=skip) == _comparable(_raw(Order, batch.pk), skip=skip)
     lines = [OrderLine.objects.get(order=o) for o in (single, batch)]
     assert _comparable(_raw(OrderLine, lines[0].pk), skip=("order_id",)) == _comparable(
         _raw(OrderLine, lines[1].pk), skip=("order_id",)
     )
-    events = [OrderEvent.objects.get(order=o).pk for o in (single, batch)]
+    sizes = [list(line.sizes.order_by("position").values_list("pk", flat=True)) for line in lines]
+    assert len(sizes[0]) == len(sizes[1]) == 3
+    for a, b in zip(*sizes, strict=True):
+        assert _comparable(_raw(OrderLineSize, a), skip=("line_id",)) == _comparable(
+            _raw(OrderLineSize, b), skip=("line_id",)
+        )
+    events = [
+        list(OrderEvent.objects.filter(order=o).order_by("id").values_list("pk", flat=True))
+        for o in (single, batch)
+    ]
+    assert len(events[0]) == len(events[1]) == 2
+    created, confirmed = zip(*events, strict=True)
     skip = ("order_id", "created_at")
-    assert _comparable(_raw(OrderEvent, events[0]), skip=skip) == _comparable(
-        _raw(OrderEvent, events[1]), skip=skip
+    assert _comparable(_raw(OrderEvent, created[0]), skip=skip) == _comparable(
+        _raw(OrderEvent, created[1]), skip=skip
     )
+    skip = (*skip, "data")  # the repeat names its own original
+    assert _comparable(_raw(OrderEvent, confirmed[0]), skip=skip) == _comparable(
+        _raw(OrderEvent, confirmed[1]), skip=skip
+    )
+    assert [OrderEvent.objects.get(pk=pk).data for pk in confirmed] == [
+        {"duplicates": [first.number]},
+        {"duplicates": [second.number]},
+    ]
 
 
 def test_many_orders_span_several_statements(people, customer, product):
