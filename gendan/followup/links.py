@@ -15,3 +15,8 @@ def order_plan_path(order_id: int) -> str:
 def missed_path(*, day: dt.date) -> str:
     """followup:missed, for one day"""
     return f"{get_script_prefix()}followup/missed/?date_from={day.isoformat()}&date_to={day.isoformat()}"
+
+
+def plans_path(*, status: str) -> str:
+    """followup:plans, filtered by milestone status (overdue, due_soon)"""
+    return f"{get_script_prefix()}followup/plans/?status={status}"

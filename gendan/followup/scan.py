@@ -4,6 +4,7 @@ second run sends nothing twice and writes no duplicate events. Set-based: a fixe
 step, whatever the number of orders, plus one write per thing that actually changed."""
 
 import datetime as dt
+import hashlib
 import logging
 from collections.abc import Callable
 
@@ -13,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gendan.accounts.models import User
-from gendan.followup.links import missed_path, order_plan_path
-from gendan.followup.models import ScanMark, ScanRun, TaMilestone
+from gendan.followup.links import missed_path, order_plan_path, plans_path
+from gendan.followup.models import MilestoneStatus, ScanMark, ScanRun, TaMilestone
 from gendan.followup.notices import notice_send
 from gendan.followup.policy import policy_for
 from gendan.followup.risk import RISK_STATUSES, risk_counts, risk_refresh
@@ -79,7 +80,8 @@ def risk_step(*, now: dt.datetime, inputs: dict) -> dict[str, int]:
 
 @transaction.atomic
 def milestones_step(*, now: dt.datetime) -> dict[str, int]:
-    """Milestones newly overdue (timeline + owner told) and newly due soon (owner reminded)."""
+    """Milestones newly overdue (timeline + owner and merchandiser told) and newly due soon (owner reminded);
+    each person gets one notice per run (_milestone_digests)."""
     _lock()
     today = timezone.localdate(now)
     calendar = calendar_around(today)
@@ -111,44 +113,30 @@ def milestones_step(*, now: dt.datetime) -> dict[str, int]:
     users = _users(
         [r["owner_id"] for r in overdue + due] + [r["plan__order__merchandiser_id"] for r in overdue + due]
     )
-    events, notices = [], []
-    for row in overdue:
-        order_id = row["plan__order_id"]
-        events.append(
-            OrderEvent(
-                order_id=order_id,
-                type=OrderEvent.Type.TA_MILESTONE_OVERDUE,
-                data={
-                    "milestone": row["id"],
-                    "name": row["name"],
-                    "planned": row["planned_date"].isoformat(),
-                },
-            )
+    events = [
+        OrderEvent(
+            order_id=row["plan__order_id"],
+            type=OrderEvent.Type.TA_MILESTONE_OVERDUE,
+            data={"milestone": row["id"], "name": row["name"], "planned": row["planned_date"].isoformat()},
         )
-        notices.append(
-            Notice(
-                recipients=(users.get(row["owner_id"]), users.get(row["plan__order__merchandiser_id"])),
-                kind="milestone_overdue",
-                title=_("Overdue: %(name)s of %(order)s (planned %(date)s)")
-                % {"name": row["name"], "order": row["plan__order__number"], "date": row["planned_date"]},
-                link=order_plan_path(order_id),
-                dedupe_key=f"milestone:{row['id']}:overdue:{row['planned_date'].isoformat()}",
-                order_id=order_id,
-            )
-        )
-    for row in due:
-        notices.append(
-            Notice(
-                recipients=(users.get(row["owner_id"]) or users.get(row["plan__order__merchandiser_id"]),),
-                kind="milestone_due",
-                title=_("Due %(date)s: %(name)s of %(order)s")
-                % {"name": row["name"], "order": row["plan__order__number"], "date": row["planned_date"]},
-                link=order_plan_path(row["plan__order_id"]),
-                dedupe_key=f"milestone:{row['id']}:due:{row['planned_date'].isoformat()}",
-                order_id=row["plan__order_id"],
-            )
-        )
-    notify_many(notices)  # one notice per milestone, as before, written together
+        for row in overdue
+    ]
+    notices = _milestone_digests(
+        overdue,
+        recipients=lambda r: (r["owner_id"], r["plan__order__merchandiser_id"]),
+        kind="milestone_overdue",
+        status=MilestoneStatus.OVERDUE,
+        today=today,
+        users=users,
+    ) + _milestone_digests(
+        due,
+        recipients=lambda r: (r["owner_id"] or r["plan__order__merchandiser_id"],),
+        kind="milestone_due",
+        status=MilestoneStatus.DUE_SOON,
+        today=today,
+        users=users,
+    )
+    notify_many(notices)
     OrderEvent.objects.bulk_create(events, batch_size=_CHUNK)
     for rows, field in ((overdue, "overdue_noticed_for"), (due, "due_noticed_for")):
         ids = [r["id"] for r in rows]
@@ -157,6 +145,72 @@ def milestones_step(*, now: dt.datetime) -> dict[str, int]:
                 **{field: F("planned_date")}
             )
     return {"overdue": len(overdue), "due_soon": len(due)}
+
+
+DIGEST_LISTED = 20  # milestones named in one digest's text; the link shows them all
+
+
+def _milestone_title(kind: str, row: dict) -> str:
+    values = {"name": row["name"], "order": row["plan__order__number"], "date": row["planned_date"]}
+    if kind == "milestone_overdue":
+        return _("Overdue: %(name)s of %(order)s (planned %(date)s)") % values
+    return _("Due %(date)s: %(name)s of %(order)s") % values
+
+
+def _milestone_digests(
+    rows: list[dict],
+    *,
+    recipients: Callable[[dict], tuple[int | None, ...]],
+    kind: str,
+    status: str,
+    today: dt.date,
+    users: dict[int, User],
+) -> list[Notice]:
+    """One notice per person and scan: a single milestone as itself (its order's plan), several as one list
+    (the plans page filtered to them), so a planner releasing 500 orders does not bury anyone under a
+    thousand reminders. Each milestone is still marked noticed and, when overdue, on its order's timeline."""
+    mine: dict[int, list[dict]] = {}
+    for row in rows:
+        for user_id in dict.fromkeys(recipients(row)):
+            if user_id in users:
+                mine.setdefault(user_id, []).append(row)
+    notices = []
+    for user_id, listed in mine.items():
+        if len(listed) == 1:
+            row = listed[0]
+            notices.append(
+                Notice(
+                    recipients=(users[user_id],),
+                    kind=kind,
+                    title=_milestone_title(kind, row),
+                    link=order_plan_path(row["plan__order_id"]),
+                    dedupe_key=f"milestone:{row['id']}:{'overdue' if kind == 'milestone_overdue' else 'due'}:"
+                    f"{row['planned_date'].isoformat()}",
+                    order_id=row["plan__order_id"],
+                )
+            )
+            continue
+        listed.sort(key=lambda r: (r["planned_date"], r["plan__order__number"], r["id"]))
+        ids = ",".join(str(r["id"]) for r in listed)
+        title = (
+            _("%(n)d milestones overdue") if kind == "milestone_overdue" else _("%(n)d milestones due soon")
+        ) % {"n": len(listed)}
+        lines = [
+            f"{r['plan__order__number']} {r['name']} ({r['planned_date'].isoformat()})"
+            for r in listed[:DIGEST_LISTED]
+        ]
+        notices.append(
+            Notice(
+                recipients=(users[user_id],),
+                kind=kind,
+                title=title,
+                body="\n".join(lines) + ("\n…" if len(listed) > DIGEST_LISTED else ""),
+                link=plans_path(status=status),
+                dedupe_key=f"milestones:{kind}:{today.isoformat()}:"
+                f"{hashlib.sha256(ids.encode()).hexdigest()[:32]}",
+            )
+        )
+    return notices
 
 
 @transaction.atomic

@@ -162,3 +162,53 @@ def test_huey_periodic_task_runs_the_scan(people, producing, clock):
     clock.set(at(2026, 3, 2, 18, 30))
     result = followup_scan_task.call_local()
     assert result["missed_records"]["slots"] == 1
+
+
+def test_scan_tells_each_person_once_per_run_listing_many_milestones(people, customer, product, clock):
+    from collections import Counter
+
+    from gendan.followup.links import order_plan_path, plans_path
+    from gendan.followup.models import TaMilestone
+    from gendan.followup.services import ta_milestone_move
+
+    # given three of m1's orders in production, with four milestones moved into the past
+    orders = [
+        order_in_production(
+            people, customer, product, clock, promised=FAR, po=f"D-{n}", start=at(2026, 3, 2, 8)
+        )
+        for n in range(3)
+    ]
+    moved = [(order, "cutting") for order in orders] + [(orders[2], "fabric_trims")]
+    for order, code in moved:
+        milestone = order.ta_plan.milestones.get(code=code)
+        ta_milestone_move(
+            milestone=milestone, actor=people["planner"], planned_date="2026-03-03", reason="提前"
+        )
+    # one of them owned by the planner
+    TaMilestone.objects.filter(plan__order=orders[0], code="cutting").update(owner=people["planner"])
+    # when the scan runs the next day
+    clock.set(at(2026, 3, 4, 9))
+    assert followup_scan()["milestones"]["overdue"] == 4
+    # then every milestone is on its order's timeline
+    for order in orders:
+        expected = 2 if order == orders[2] else 1
+        assert order.events.filter(type=OrderEvent.Type.TA_MILESTONE_OVERDUE).count() == expected
+    # and each person is told once: the merchandiser one list of all four, on the plans page's overdue filter
+    notices = Notification.objects.filter(kind="milestone_overdue")
+    assert set(Counter(notices.values_list("recipient_id", flat=True)).values()) == {1}
+    digest = notices.get(recipient=people["m1"])
+    assert digest.link == plans_path(status="overdue") and digest.order_id is None
+    assert "4" in digest.title
+    assert sorted(line.split()[0] for line in digest.body.splitlines()) == sorted(
+        [o.number for o in orders] + [orders[2].number]
+    )
+    # someone with a single milestone gets it as itself, linked to its order's plan
+    singles = notices.exclude(recipient=people["m1"])
+    assert set(singles.values_list("recipient__username", flat=True)) == {"planner"}
+    for single in singles:
+        assert single.order_id in {o.pk for o in orders}
+        assert single.link == order_plan_path(single.order_id)
+    # and a second run tells nobody again
+    count = notices.count()
+    followup_scan()
+    assert Notification.objects.filter(kind="milestone_overdue").count() == count
