@@ -2,7 +2,8 @@
 
 The same checks, rows, events and hooks per order as `orders.services.order_transition` /
 `order_release`, written with set-based statements: the orders are locked with one query (scope included),
-their status changes with one UPDATE, their events with one INSERT. An error names the item that failed
+their status changes with one UPDATE per distinct set of values (one for a release), their events with one
+INSERT. An error names the item that failed
 (`extra["fields"]["orders.N"]`, N counted from 0 in the caller's list) and nothing is saved.
 
 Hooks: every entry of ORDER_TRANSITION_HOOKS / ORDER_RELEASED_HOOKS runs for every order, in the same

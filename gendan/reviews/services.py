@@ -364,8 +364,13 @@ def review_approve_many(
     if missing:
         raise not_found(key="reviews", indexes=missing, message=_("Review not found."))
     locked = [found[pk] for pk in wanted]
+    # _approve_check looks only at pending and failed items: passed and conditional ones are not read
     items: dict[int, list[ReviewItem]] = {}
-    for item in ReviewItem.objects.filter(review_id__in=wanted).order_by("review_id", "id"):
+    for item in (
+        ReviewItem.objects.filter(review_id__in=wanted)
+        .exclude(result__in=(ReviewItem.Result.PASS, ReviewItem.Result.CONDITIONAL))
+        .order_by("review_id", "id")
+    ):
         items.setdefault(item.review_id, []).append(item)
     reason, conclusion = (reason or "").strip(), (conclusion or "").strip()
     dates = promised_dates or {}
