@@ -583,7 +583,7 @@ def case_scan(orders: int = scaled(100000), days: int = 30) -> dict:
 
 
 def case_api_intake(n: int = scaled(10000), clients: int = 4, batch: int = 0) -> dict:
-    """POST /api/v1/orders against gunicorn (2 workers) with keep-alive clients (`batch`: POST
+    """POST /api/v1/orders against gunicorn (2 threaded workers) with keep-alive clients (`batch`: POST
     /api/v1/orders/batch with that many orders per request instead)."""
     import http.client
     import signal
@@ -611,6 +611,12 @@ def case_api_intake(n: int = scaled(10000), clients: int = 4, batch: int = 0) ->
             os.path.join(os.path.dirname(sys.executable), "gunicorn"),
             "config.wsgi:application",
             "-w",
+            "2",
+            # threaded workers, as docs/deploy.md runs them: the sync worker closes every connection,
+            # so a keep-alive client would reconnect per request
+            "--worker-class",
+            "gthread",
+            "--threads",
             "2",
             "-b",
             f"127.0.0.1:{port}",
