@@ -110,11 +110,11 @@ class Order(VersionedModel):
         related_name="+",
     )
     verbal_approved_at = models.DateTimeField(_("verbal order approved at"), null=True, blank=True)
-    # No single-column index on the three foreign keys below: the composite indexes of Meta lead with them
-    # (orders_customer_po_lower, orders_merch_*, orders_sales_status) and serve the same lookups; one index less
-    # each to write on every intake.
+    # The single-column indexes of customer, merchandiser and salesperson stay although composites of Meta
+    # lead with them: they hold the rows in id order per key (SQLite appends the rowid), which the scoped
+    # lists ("newest first") walk without sorting; without them the 1M-order list took 130 ms, not 20.
     customer = models.ForeignKey(
-        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders", db_index=False
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders"
     )
     customer_po = models.CharField(_("customer PO number"), max_length=50)
     is_repeat = models.BooleanField(_("deliberate repeat"), default=False)
@@ -133,7 +133,6 @@ class Order(VersionedModel):
         verbose_name=_("merchandiser"),
         on_delete=models.PROTECT,
         related_name="orders_followed",
-        db_index=False,
     )
     salesperson = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -142,7 +141,6 @@ class Order(VersionedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="orders_sold",
-        db_index=False,
     )
     requirements = models.TextField(_("customer's detailed requirements"), blank=True)
     status = models.CharField(
