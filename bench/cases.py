@@ -245,15 +245,11 @@ def case_intake_batch(n: int = scaled(20000)) -> dict:
     return {"orders_per_s": summary(rates, digits=0), "orders": n, "batch": BATCH}
 
 
-def case_review_release(n: int = scaled(10000)) -> dict:
-    """Submit → 6 department signatures → approve → release, per order, through the services."""
-    from gendan.orders.models import Order
-    from gendan.orders.services import order_release
+def _signers(people: dict) -> dict:
+    """Who signs each department's review item in the review cases."""
     from gendan.reviews.models import ReviewDepartment
-    from gendan.reviews.services import review_approve, review_item_sign, review_open
 
-    people = base_data()
-    signer = {
+    return {
         ReviewDepartment.BUSINESS: people["b-sales"],
         ReviewDepartment.TECHNICAL: people["b-technical"],
         ReviewDepartment.PLANNING: people["b-planner"],
@@ -261,6 +257,16 @@ def case_review_release(n: int = scaled(10000)) -> dict:
         ReviewDepartment.QUALITY: people["b-quality"],
         ReviewDepartment.FINANCE: people["b-finance"],
     }
+
+
+def case_review_release(n: int = scaled(10000)) -> dict:
+    """Submit → 6 department signatures → approve → release, per order, through the services."""
+    from gendan.orders.models import Order
+    from gendan.orders.services import order_release
+    from gendan.reviews.services import review_approve, review_item_sign, review_open
+
+    people = base_data()
+    signer = _signers(people)
     drafts = list(
         Order.objects.filter(status="draft", customer_po__startswith="SVC-")
         .select_related("merchandiser")
@@ -290,19 +296,12 @@ def case_review_release_batch(n: int = scaled(10000), batch: int = BATCH) -> dic
     of intake_service (those review_release left)."""
     from gendan.orders.bulk import order_release_many
     from gendan.orders.models import Order
-    from gendan.reviews.models import ReviewDepartment, ReviewItem
+    from gendan.reviews.models import ReviewItem
     from gendan.reviews.services import review_approve_many, review_item_sign_many, review_open_many
 
     people = base_data()
     lead = people["b-sup"]
-    signer = {
-        ReviewDepartment.BUSINESS: people["b-sales"],
-        ReviewDepartment.TECHNICAL: people["b-technical"],
-        ReviewDepartment.PLANNING: people["b-planner"],
-        ReviewDepartment.PURCHASING: people["b-purchasing"],
-        ReviewDepartment.QUALITY: people["b-quality"],
-        ReviewDepartment.FINANCE: people["b-finance"],
-    }
+    signer = _signers(people)
     drafts = list(
         Order.objects.filter(status="draft", customer_po__startswith="SVC-")
         .order_by("id")
