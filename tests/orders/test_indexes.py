@@ -36,9 +36,14 @@ def test_lookups_by_those_columns_use_an_index():
 
 @pytest.mark.django_db
 def test_a_merchandisers_orders_come_newest_first_from_an_index():
-    plan = query_plan(
-        'SELECT "id" FROM "orders_order" WHERE "merchandiser_id" IN (1) ORDER BY "id" DESC LIMIT 50'
-    )
-    assert uses_an_index(plan), plan
+    # the single-column indexes migration 0007 brought back, on both databases
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "orders_order")
+    single = [c["columns"] for c in constraints.values() if c["index"] and len(c["columns"]) == 1]
+    for column in ("customer_id", "merchandiser_id", "salesperson_id"):
+        assert [column] in single, single
     if connection.vendor == "sqlite":  # its index entries end with the rowid: walked in order, never sorted
-        assert "TEMP B-TREE" not in plan, plan
+        plan = query_plan(
+            'SELECT "id" FROM "orders_order" WHERE "merchandiser_id" IN (1) ORDER BY "id" DESC LIMIT 50'
+        )
+        assert uses_an_index(plan) and "TEMP B-TREE" not in plan, plan
