@@ -23,6 +23,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tests.bounds import HANG_GUARD
+
 START_METHOD = os.environ.get(
     "GENDAN_TEST_START_METHOD", "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
 )
@@ -85,7 +87,7 @@ def _child(
         assert connection.settings_dict["NAME"] == db_name, (connection.settings_dict["NAME"], db_name)
         if prepare is not None and chunk:
             prepare(chunk[0][1])  # e.g. a first read, so no process is still warming up when the others go
-        barrier.wait(timeout=180)  # every process is ready: go at the same moment
+        barrier.wait(timeout=HANG_GUARD)  # every process is ready: go at the same moment
         for index, task in chunk:
             try:
                 results.put(Outcome(task=index, pid=pid, ok=True, value=func(task)))
@@ -127,7 +129,7 @@ def run_concurrently(
     *,
     processes: int | None = None,
     prepare: Callable[[Any], Any] | None = None,
-    timeout: float = 180,
+    timeout: float = HANG_GUARD,
     start_method: str | None = None,
 ) -> list[Outcome]:
     """`func(task)` for every task, in `processes` OS processes (default: one per task) that wait for one

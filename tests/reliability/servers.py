@@ -152,7 +152,7 @@ def gunicorn_args(port: int, workers: int) -> list[str]:
     ]
 
 
-def wait_http(port: int, path: str = "/healthz", *, proc: Proc | None = None, timeout: float = 60) -> None:
+def wait_http(port: int, path: str = "/healthz", *, proc: Proc | None = None, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     last = ""
     while time.monotonic() < deadline:
@@ -284,7 +284,7 @@ def redis_args(port: int, workdir: Path) -> list[str]:
     ]
 
 
-def wait_redis(port: int, *, proc: Proc, timeout: float = 20) -> None:
+def wait_redis(port: int, *, proc: Proc, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.popen.poll() is not None:

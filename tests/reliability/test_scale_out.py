@@ -18,6 +18,7 @@ from pathlib import Path
 
 import redis
 
+from tests.bounds import HANG_GUARD
 from tests.reliability.servers import (
     Api,
     Stack,
@@ -100,7 +101,7 @@ def test_postgres_redis_two_app_workers_and_a_task_worker_run_the_order_flow(tmp
             port = free_port()
             web = stack.start("gunicorn", gunicorn_args(port, workers=2), env, tmp_path)
             wait_http(port, proc=web)
-            deadline = time.monotonic() + 20
+            deadline = time.monotonic() + HANG_GUARD
             while len(_children(web.popen.pid)) < 2 and time.monotonic() < deadline:
                 time.sleep(0.1)
             assert len(_children(web.popen.pid)) == 2, "gunicorn should run two workers"
@@ -156,7 +157,7 @@ def test_postgres_redis_two_app_workers_and_a_task_worker_run_the_order_flow(tmp
                 201,
             )
             # then the e-mail task waits in Redis while no consumer runs
-            deadline = time.monotonic() + 10
+            deadline = time.monotonic() + HANG_GUARD
             while queue.llen(QUEUE) == 0 and time.monotonic() < deadline:
                 time.sleep(0.05)
             queued = queue.llen(QUEUE)
@@ -165,7 +166,7 @@ def test_postgres_redis_two_app_workers_and_a_task_worker_run_the_order_flow(tmp
 
             # when the huey consumer starts (one process)
             consumer = stack.start("huey", [sys.executable, "-m", "config.cli", "run_huey"], env, tmp_path)
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + HANG_GUARD
             sent = []
             while time.monotonic() < deadline and not sent:
                 assert consumer.popen.poll() is None, consumer.tail()
@@ -178,7 +179,7 @@ def test_postgres_redis_two_app_workers_and_a_task_worker_run_the_order_flow(tmp
             assert any(exception["number"] in _subject(m) for m in to_m1), [
                 (m["To"], _subject(m)) for m in messages
             ]
-            deadline = time.monotonic() + 10
+            deadline = time.monotonic() + HANG_GUARD
             while queue.llen(QUEUE) and time.monotonic() < deadline:
                 time.sleep(0.05)
             assert queue.llen(QUEUE) == 0
