@@ -20,8 +20,9 @@ mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
 echo "Installing Debian packages: ${need[*]}"
 SUDO=""
 if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+# Two `make test` at once on a fresh machine: the second waits for the first one's dpkg lock.
+$SUDO apt-get -o DPkg::Lock::Timeout=900 update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 # Fail here, not in a test, when a package did not bring what the tests use.
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
