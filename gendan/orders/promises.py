@@ -156,3 +156,17 @@ def order_promise_history(*, order: Order) -> list[OrderPromise]:
     return list(
         OrderPromise.objects.filter(order=order).select_related("agreed_by").order_by("agreed_at", "id")
     )
+
+
+def promise_dates_summary(*, order: Order, history: Sequence[OrderPromise]) -> dict:
+    """{"original": the date promised at review, "current": the order's promised date, "kpi": the date the
+    merchandiser is measured against} from the order's history (order_promise_history), without a query."""
+    rows = [(p.cause, p.promised_date, p.previous_date) for p in history]
+    original = None
+    if rows:
+        original = rows[0][1] if rows[0][0] == PromiseCause.INITIAL else rows[0][2]
+    return {
+        "original": original or order.promised_date,
+        "current": order.promised_date,
+        "kpi": _kpi_date_of(rows) or order.promised_date,
+    }

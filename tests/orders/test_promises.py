@@ -124,3 +124,50 @@ def test_promise_rows_are_append_only(people, customer, product):
     from gendan.core.append_only import append_only_tables
 
     assert OrderPromise._meta.db_table in append_only_tables()
+
+
+def _history(people, customer, product) -> tuple[Order, dt.date]:
+    order = approved(people, customer, product, po="PO-HIST")
+    first = order.promised_date
+    change(
+        order,
+        first + dt.timedelta(days=7),
+        PromiseCause.CUSTOMER,
+        "客户要求改色",
+        people["sup"],
+        source="CR2026-000003",
+    )
+    change(order, first + dt.timedelta(days=10), PromiseCause.INTERNAL, "面料晚到 <b>", people["sup"])
+    order.refresh_from_db()
+    return order, first
+
+
+def test_the_order_page_shows_the_promise_history(people, customer, product):
+    from django.test import Client
+
+    order, first = _history(people, customer, product)
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(people["m1"])
+    body = client.get(f"/orders/{order.pk}/").content.decode()
+    assert body.count('data-testid="promise"') == 3
+    assert [c for c in ("initial", "customer", "internal") if f'data-cause="{c}"' in body] == [
+        "initial",
+        "customer",
+        "internal",
+    ]
+    for label in (
+        "交期承诺记录",
+        "评审承诺",
+        "客户原因",
+        "我方原因",
+        "考核交期",
+        "CR2026-000003",
+        "评审确认",
+    ):
+        assert label in body
+    # original, current and the date m1 is measured against (the customer's change, not ours)
+    assert f'data-testid="promise-original">{first:%Y-%m-%d}<' in body
+    assert f'data-testid="promise-current">{first + dt.timedelta(days=10):%Y-%m-%d}<' in body
+    assert f'data-testid="promise-kpi">{first + dt.timedelta(days=7):%Y-%m-%d}<' in body
+    assert "面料晚到 &lt;b&gt;" in body  # the reason is escaped
+    assert 'data-type="promise_changed"' in body and "承诺交期变更" in body  # timeline, labelled
