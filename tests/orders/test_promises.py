@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 
 from gendan.core.errors import ValidationFailed
 from gendan.core.models import AppendOnlyError
@@ -124,6 +124,14 @@ def test_promise_rows_are_append_only(people, customer, product):
     from gendan.core.append_only import append_only_tables
 
     assert OrderPromise._meta.db_table in append_only_tables()
+    # the database refuses too (raw or bulk SQL); DELETE only on PostgreSQL (SQLite test flushes delete)
+    rows = OrderPromise.objects.filter(pk=row.pk)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        rows.update(reason="改写")
+    if connection.vendor == "postgresql":
+        with pytest.raises(DatabaseError), transaction.atomic():
+            rows._raw_delete(rows.db)
+    assert OrderPromise.objects.get(pk=row.pk).reason == ""
 
 
 def _history(people, customer, product) -> tuple[Order, dt.date]:
