@@ -63,7 +63,7 @@ def late_internal_change_evidence(*, today: dt.date, since: dt.datetime, propose
                         "order": order.number,
                         "from": change.previous_date.isoformat(),
                         "to": change.promised_date.isoformat(),
-                        "agreed_at": timezone.localtime(change.agreed_at).isoformat(timespec="minutes"),
+                        "agreed_at": timezone.localtime(change.agreed_at).strftime("%Y-%m-%d %H:%M"),
                         "reason": change.reason,
                     }
                 ],

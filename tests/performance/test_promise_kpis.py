@@ -114,7 +114,7 @@ def test_an_internal_postponement_reported_late_is_a_violation_candidate(
                 "order": order.number,
                 "from": "2026-11-11",
                 "to": "2026-11-25",
-                "agreed_at": f"{agreed_on.isoformat()}T10:00+08:00",
+                "agreed_at": f"{agreed_on.isoformat()} 10:00",
                 "reason": "面料晚到",
             }
         ]
@@ -129,3 +129,21 @@ def test_the_scan_proposes_it_once(people, product):
     violation_candidates_scan(today=dt.date(2026, 11, 13))
     violation_candidates_scan(today=dt.date(2026, 11, 13))
     assert Violation.objects.filter(source_key__startswith="late_promise_change:").count() == 1
+
+
+def test_the_violations_page_shows_it_in_chinese_with_labelled_evidence(people, product):
+    from django.test import Client
+    from django.utils import translation
+
+    sup = people["sup"]
+    order = make_order(people["m1"], product, "V", dt.date(2026, 11, 11))
+    agree(order, dt.date(2026, 11, 11), PromiseCause.INITIAL, dt.date(2026, 9, 1), sup)
+    agree(order, dt.date(2026, 11, 25), PromiseCause.INTERNAL, dt.date(2026, 11, 11), sup, reason="返工")
+    with translation.override("zh-hans"):  # the scan runs in the site's language
+        violation_candidates_scan(today=dt.date(2026, 11, 13))
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(sup)
+    body = client.get("/performance/violations/").content.decode()
+    assert "未及时报告交期变更：2026-11-11 → 2026-11-25" in body
+    assert f"订单: {order.number}" in body and "原交期: 2026-11-11" in body and "新交期: 2026-11-25" in body
+    assert "agreed_at" not in body and "确认时间: 2026-11-11 10:00" in body
