@@ -31,6 +31,7 @@ from gendan.core.schemas import (
 )
 from gendan.orders import services
 from gendan.orders.models import BusinessType, Incoterm, Order, OrderEvent, OrderStatus, SourceDocument
+from gendan.orders.promises import order_promise_history, promise_dates_summary
 from gendan.orders.selectors import (
     order_available_actions,
     order_get,
@@ -93,6 +94,30 @@ class OrderSummaryOut(Schema):
         return str(obj.get_status_display())
 
 
+class PromiseOut(Schema):
+    promised_date: dt.date
+    previous_date: dt.date | None
+    cause: str = Field(
+        ..., description="initial (promised at review), customer (customer's cause) or internal (our cause)"
+    )
+    cause_label: str
+    reason: str
+    agreed_by: UserRef
+    agreed_at: dt.datetime
+    source: str = Field(..., description='"review", or the change request number that agreed the date')
+
+    @staticmethod
+    def resolve_cause_label(obj) -> str:
+        return str(obj.get_cause_display())
+
+
+def _promise_history(order: Order) -> list:
+    """The order's agreed dates, read once per response (both promise fields use them)."""
+    if not hasattr(order, "_promise_history"):
+        order._promise_history = order_promise_history(order=order)
+    return order._promise_history
+
+
 class OrderOut(OrderSummaryOut):
     industry: str
     payment_terms: str
@@ -113,6 +138,30 @@ class OrderOut(OrderSummaryOut):
     allowed_actions: list[str] = Field(
         default_factory=list, description="Actions of POST /orders/{id}/actions/{action} you may take now"
     )
+
+    original_promised_date: dt.date | None = Field(
+        None, description="The date promised at review; promised_date is the current agreed date"
+    )
+    kpi_promised_date: dt.date | None = Field(
+        None,
+        description="The date the merchandiser is measured against: moved by the customer's changes only",
+    )
+    promises: list[PromiseOut] = Field(
+        default_factory=list,
+        description="Every agreed delivery date, oldest first: the review's promise, then each change",
+    )
+
+    @staticmethod
+    def resolve_original_promised_date(obj) -> dt.date | None:
+        return promise_dates_summary(order=obj, history=_promise_history(obj))["original"]
+
+    @staticmethod
+    def resolve_kpi_promised_date(obj) -> dt.date | None:
+        return promise_dates_summary(order=obj, history=_promise_history(obj))["kpi"]
+
+    @staticmethod
+    def resolve_promises(obj) -> list:
+        return _promise_history(obj)
 
     @staticmethod
     def resolve_review_id(obj) -> int | None:

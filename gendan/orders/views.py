@@ -25,7 +25,7 @@ from gendan.orders.forms import (
     OrderLineFormSet,
     product_choices,
 )
-from gendan.orders.models import EDITABLE_STATUSES, Order, OrderEvent, OrderLine, OrderStatus
+from gendan.orders.models import EDITABLE_STATUSES, Order, OrderEvent, OrderLine, OrderStatus, PromiseCause
 from gendan.orders.selectors import (
     order_available_actions,
     order_get,
@@ -295,6 +295,10 @@ def _timeline_rows(order: Order) -> list[dict]:
         elif event.type == OrderEvent.Type.DATE_RISK:
             data = event.data or {}
             detail = f"{data.get('promised_date', '')} < {data.get('feasible_date', '')}"
+        elif event.type == OrderEvent.Type.PROMISE_CHANGED:
+            data = event.data or {}
+            cause = dict(PromiseCause.choices).get(data.get("cause"), "")
+            detail = f"{data.get('from') or '—'} → {data.get('to', '')} · {cause}"
         rows.append(
             {
                 "time": event.created_at,

@@ -11,7 +11,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Min
 from django.utils import timezone
 
-from gendan.orders.models import DUE_DATE, Order, OrderEvent, OrderStatus
+from gendan.orders.models import DUE_DATE, Order, OrderEvent, OrderPromise, OrderStatus, PromiseCause
+from gendan.orders.promises import order_promise_kpi_dates
 from gendan.performance.models import Kpi, PerformancePolicy
 
 TWO = Decimal("0.01")
@@ -69,7 +70,11 @@ def first_shipped_in_month(*, merchandiser_ids: list[int], month: dt.date) -> di
 def completion_and_on_time(*, merchandiser_ids: list[int], month: dt.date) -> dict[int, dict]:
     start, end = month_bounds(month)
     result: dict[int, dict] = defaultdict(dict)
-    # Completion: orders due this month (promised date, else requested) shipped by the month's end.
+    # Both KPIs measure against the agreed date the merchandiser answers for (gendan.orders.promises): a
+    # change for the customer's cause moves it, one for our own cause does not. Only orders with such an
+    # internal change can differ from the current date (promised, else requested); they are read apart.
+    moved = _kpi_dates_moved_internally(merchandiser_ids)
+    # Completion: orders due this month shipped by the month's end.
     # The due date expression is the one of the orders_merch_due index, so only the month's orders are read.
     due_orders = (
         Order.objects.filter(merchandiser_id__in=merchandiser_ids)
@@ -77,11 +82,12 @@ def completion_and_on_time(*, merchandiser_ids: list[int], month: dt.date) -> di
         .annotate(due=DUE_DATE)
         .filter(due__gte=start, due__lte=end)
     )
-    due = list(due_orders.values_list("id", "merchandiser_id"))
+    due = [row for row in due_orders.values_list("id", "merchandiser_id") if row[0] not in moved]
+    due += [(order_id, user_id) for order_id, (user_id, day) in moved.items() if start <= day <= end]
     shipped_by = set(
         _shipped_transitions()
         .filter(
-            order_id__in=due_orders.values("id"),
+            order_id__in=[order_id for order_id, _user in due],
             created_at__lt=_aware_start(end + dt.timedelta(days=1)),
         )
         .values_list("order_id", flat=True)
@@ -99,9 +105,10 @@ def completion_and_on_time(*, merchandiser_ids: list[int], month: dt.date) -> di
             "orders": sorted(done + missed),
             "missed": sorted(missed),
         }
-    # On time: orders first shipped this month, on or before their promised (else requested) date.
+    # On time: orders first shipped this month, on or before the agreed date they are measured against.
     in_month = first_shipped_in_month(merchandiser_ids=merchandiser_ids, month=month)
     due_dates = dict(Order.objects.filter(pk__in=in_month).annotate(due=DUE_DATE).values_list("id", "due"))
+    due_dates.update({order_id: moved[order_id][1] for order_id in in_month if order_id in moved})
     per_user = defaultdict(lambda: ([], []))
     for order_id, (user_id, day) in in_month.items():
         per_user[user_id][0 if day <= due_dates[order_id] else 1].append(order_id)
@@ -115,6 +122,22 @@ def completion_and_on_time(*, merchandiser_ids: list[int], month: dt.date) -> di
             "missed": sorted(late),
         }
     return result
+
+
+def _kpi_dates_moved_internally(merchandiser_ids: list[int]) -> dict[int, tuple[int, dt.date]]:
+    """Order id → (merchandiser id, KPI date) for the orders whose promised date was
+    changed for our own cause (index orders_promise_cause_order): the only ones whose KPI date may differ
+    from their current promised date. Cancelled orders are left out, as the completion KPI does."""
+    owners = dict(
+        OrderPromise.objects.filter(cause=PromiseCause.INTERNAL, order__merchandiser_id__in=merchandiser_ids)
+        .exclude(order__status=OrderStatus.CANCELLED)
+        .values_list("order_id", "order__merchandiser_id")
+        .distinct()
+    )
+    if not owners:
+        return {}
+    dates = order_promise_kpi_dates(order_ids=list(owners))
+    return {order_id: (owners[order_id], dates[order_id]) for order_id in owners if order_id in dates}
 
 
 # Other apps contribute KPIs by registering a function(merchandiser_ids, month, policy) -> {user_id: {kpi: {...}}}.
