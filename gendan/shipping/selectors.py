@@ -93,11 +93,13 @@ def number_text(value: Decimal) -> str:
 
 
 def line_limits(line: OrderLine) -> tuple[Decimal, Decimal]:
-    """(minimum that completes the line, maximum that may be shipped), from its over/short tolerance."""
-    tolerance = line.quantity * line.tolerance_percent / HUNDRED
+    """(minimum that completes the line, maximum that may be shipped), from its over/short tolerance, on
+    what is still ordered (a cancelled rest no longer counts)."""
+    ordered = line.quantity - line.cancelled_quantity
+    tolerance = ordered * line.tolerance_percent / HUNDRED
     return (
-        (line.quantity - tolerance).quantize(QTY, rounding=ROUND_HALF_UP),
-        (line.quantity + tolerance).quantize(QTY, rounding=ROUND_HALF_UP),
+        (ordered - tolerance).quantize(QTY, rounding=ROUND_HALF_UP),
+        (ordered + tolerance).quantize(QTY, rounding=ROUND_HALF_UP),
     )
 
 
@@ -119,7 +121,7 @@ def order_shipping_progress(*, order: Order, lines: list[OrderLine] | None = Non
         result.append(
             LineProgress(
                 line=line,
-                ordered=line.quantity,
+                ordered=line.quantity - line.cancelled_quantity,
                 shipped=shipped.get(line.pk, Decimal("0")),
                 minimum=minimum,
                 maximum=maximum,
