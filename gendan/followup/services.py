@@ -1092,9 +1092,13 @@ def followup_on_order_transition(*, order: Order, action: str, actor: User, from
     closed order is out of every T&A list, the scan and the risk projection (PLAN_STATUSES, RISK_STATUSES)."""
     if action != "close_short":
         return
-    reason = order.events.filter(type=OrderEvent.Type.TRANSITION).order_by("-pk").values_list("note", flat=True)
+    reason = (
+        order.events.filter(type=OrderEvent.Type.TRANSITION).order_by("-pk").values_list("note", flat=True)
+    )
     note = reason.first() or ""
-    for exception in FollowupException.objects.filter(order=order, status=ExceptionStatus.OPEN).order_by("pk"):
+    for exception in FollowupException.objects.filter(order=order, status=ExceptionStatus.OPEN).order_by(
+        "pk"
+    ):
         exception_resolve(
             exception=exception,
             actor=actor,

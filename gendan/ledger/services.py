@@ -22,7 +22,6 @@ from gendan.core.errors import (
     ValidationFailed,
 )
 from gendan.core.numbering import document_number_next
-from gendan.core.workflow import transition_check
 from gendan.core.parsing import (
     FieldErrors,
     blank,
@@ -32,6 +31,7 @@ from gendan.core.parsing import (
     parse_int,
     parse_text,
 )
+from gendan.core.workflow import transition_check
 from gendan.ledger.models import (
     EntryKind,
     Invoice,

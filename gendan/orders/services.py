@@ -726,7 +726,9 @@ def orders_reassign(
     """Give orders to another merchandiser for good (the caller checked who may): each order's merchandiser
     changes, its version goes up and its timeline shows from whom to whom."""
     _ensure_can_write(actor)
-    orders = list(Order.objects.select_for_update(of=("self",)).filter(pk__in=sorted(order_ids)).order_by("pk"))
+    orders = list(
+        Order.objects.select_for_update(of=("self",)).filter(pk__in=sorted(order_ids)).order_by("pk")
+    )
     for order in orders:
         source = order.merchandiser_id
         if source == to.pk:

@@ -37,7 +37,12 @@ ORDER_TRANSITIONS = transition_table(
     # By hand once invoiced and paid (gendan.ledger checks "settled"); `settle` is the same step taken by the
     # system from whichever comes second, the last receipt or the payment (whoever recorded it).
     ("close", (S.DELIVERED,), S.CLOSED, (R.SUPERVISOR, R.GENERAL_MANAGER, R.REVIEWER, R.ADMIN)),
-    ("settle", (S.DELIVERED,), S.CLOSED, (R.MERCHANDISER, R.SUPERVISOR, R.GENERAL_MANAGER, R.REVIEWER, R.ADMIN)),
+    (
+        "settle",
+        (S.DELIVERED,),
+        S.CLOSED,
+        (R.MERCHANDISER, R.SUPERVISOR, R.GENERAL_MANAGER, R.REVIEWER, R.ADMIN),
+    ),
     # 短交结案: the customer accepts what shipped; the unshipped rest is cancelled (gendan.shipping).
     ("close_short", (S.PARTIALLY_SHIPPED,), S.CLOSED, _LEADS),
     ("hold", _HOLDABLE, S.ON_HOLD, _LEADS + (R.MERCHANDISER,)),

@@ -717,7 +717,10 @@ class NothingShippedError(ApplicationError):
 
 def _locked_lines(order: Order) -> list[OrderLine]:
     return list(
-        OrderLine.objects.select_for_update().filter(order=order).select_related("product").order_by("line_no")
+        OrderLine.objects.select_for_update()
+        .filter(order=order)
+        .select_related("product")
+        .order_by("line_no")
     )
 
 
@@ -731,9 +734,7 @@ def _reason_required(reason: str) -> str:
 
 
 @transaction.atomic
-def line_rest_cancel(
-    *, order: Order, actor: User, line_no: Any, reason: str, quantity: Any = None
-) -> Order:
+def line_rest_cancel(*, order: Order, actor: User, line_no: Any, reason: str, quantity: Any = None) -> Order:
     """Cancel the unshipped rest of one line (all of it, or `quantity` of it): the line then counts as
     ordered less the cancelled part, and the order's status follows (every line shipped or cancelled →
     shipped). Refused below what already shipped, on an order that shipped nothing (cancel the order), and
@@ -744,7 +745,9 @@ def line_rest_cancel(
     current = _order_locked(order, actor)
     if current.status not in (OrderStatus.IN_PRODUCTION, OrderStatus.PARTIALLY_SHIPPED):
         raise TransitionError(
-            _("Order %(order)s is %(status)s: the rest of a line can be cancelled only in production or when partly shipped.")
+            _(
+                "Order %(order)s is %(status)s: the rest of a line can be cancelled only in production or when partly shipped."
+            )
             % {"order": current.number, "status": current.get_status_display()},
             code="order_not_shipping",
         )
@@ -796,7 +799,9 @@ def line_rest_cancel(
     for line in lines:
         line.refresh_from_db(fields=["cancelled_quantity"])
     target = order_shipping_target(progress=order_shipping_progress(order=current, lines=lines))
-    return order_shipping_status_apply(order=current, actor=actor, target=target, data={"cancel_rest": number})
+    return order_shipping_status_apply(
+        order=current, actor=actor, target=target, data={"cancel_rest": number}
+    )
 
 
 @transaction.atomic

@@ -52,7 +52,9 @@ def test_forbidden_step_from_a_status_outside_its_sources_changes_nothing(action
     # then 409 invalid_transition, and the order is exactly as it was
     assert response.status_code == 409, response.content
     body = response.json()
-    expected = "nothing_shipped" if action == "close_short" and status in NOTHING_SHIPPED else "invalid_transition"
+    expected = (
+        "nothing_shipped" if action == "close_short" and status in NOTHING_SHIPPED else "invalid_transition"
+    )
     code = "order_not_shipping" if action == "cancel_rest" else expected
     assert body["code"] == code and body["message"]
     assert order_state(order.pk) == before
