@@ -264,6 +264,19 @@ def _timeline_rows(order: Order) -> list[dict]:
         elif event.type == OrderEvent.Type.DATE_RISK:
             data = event.data or {}
             detail = f"{data.get('promised_date', '')} < {data.get('feasible_date', '')}"
+        elif event.type == OrderEvent.Type.REASSIGNED:
+            data = event.data or {}
+            detail = f"{data.get('from_name', '')} → {data.get('to_name', '')}"
+        elif event.type == OrderEvent.Type.LINE_CANCELLED:
+            lines = (event.data or {}).get("lines", {})
+            detail = "; ".join(
+                _("line %(no)s: %(qty)s cancelled") % {"no": no, "qty": qty} for no, qty in lines.items()
+            )
+        elif event.type == OrderEvent.Type.TRANSITION and (event.data or {}).get("action") == "close_short":
+            contact = (event.data or {}).get("customer_contact")
+            detail = str(ACTION_LABELS["close_short"]) + (
+                " · " + _("agreed by %(who)s") % {"who": contact} if contact else ""
+            )
         rows.append(
             {
                 "time": event.created_at,

@@ -185,3 +185,24 @@ def sample_get(*, user: User, pk: int | str) -> SampleDispatch:
         return sample_visible_list(user=user).get(pk=int(pk))
     except (SampleDispatch.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFoundError(_("Sample dispatch not found.")) from None
+
+
+def shipments_in_transit(*, order_ids: list[int]) -> QuerySet[Shipment]:
+    """Shipments of these orders that left and are not yet signed for (the caller scoped the orders)."""
+    return (
+        Shipment.objects.filter(order__in=order_ids, status=ShipmentStatus.SHIPPED)
+        .select_related("order")
+        .order_by("expected_arrival", "pk")
+    )
+
+
+def samples_awaiting_feedback(*, order_ids: list[int], customer_ids: list[int]) -> QuerySet[SampleDispatch]:
+    """Samples sent for these orders or customers whose feedback is still pending."""
+    from gendan.shipping.models import SampleFeedback
+
+    return (
+        SampleDispatch.objects.filter(Q(order__in=order_ids) | Q(customer__in=customer_ids))
+        .filter(feedback=SampleFeedback.PENDING)
+        .select_related("customer", "order")
+        .order_by("sent_on", "pk")
+    )
