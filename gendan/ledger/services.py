@@ -604,6 +604,8 @@ class OrderNotSettledError(ApplicationError):
 def order_close_settled(*, order: Order, actor: User, reason: str = "") -> Order:
     """The manual close of a delivered order (supervisor, finance): refused while anything shipped is not
     yet invoiced and paid. Status and role are checked first (the table's refusals), then "settled"."""
+    if not actor.is_active or actor.is_read_only:
+        raise PermissionDeniedError(_("Your account is read-only."), code="read_only")
     order.refresh_from_db(fields=["status", "version"])
     transition_check(ORDER_TRANSITIONS, "close", order.status, set(actor.roles))
     if not order_is_settled(order=order):

@@ -715,6 +715,14 @@ class NothingShippedError(ApplicationError):
     status = 409
 
 
+def _ensure_may_cancel_rest(actor: User) -> None:
+    from gendan.orders.services import ORDER_REST_CANCEL_ROLES
+
+    if not actor.is_active or actor.is_read_only:
+        raise PermissionDeniedError(_("Your account is read-only."), code="read_only")
+    _ensure_can_write(actor, ORDER_REST_CANCEL_ROLES)
+
+
 def _locked_lines(order: Order) -> list[OrderLine]:
     return list(
         OrderLine.objects.select_for_update()
@@ -739,9 +747,9 @@ def line_rest_cancel(*, order: Order, actor: User, line_no: Any, reason: str, qu
     ordered less the cancelled part, and the order's status follows (every line shipped or cancelled →
     shipped). Refused below what already shipped, on an order that shipped nothing (cancel the order), and
     outside in production / partially shipped."""
-    from gendan.orders.services import ORDER_REST_CANCEL_ROLES, order_lines_cancel
+    from gendan.orders.services import order_lines_cancel
 
-    _ensure_can_write(actor, ORDER_REST_CANCEL_ROLES)
+    _ensure_may_cancel_rest(actor)
     current = _order_locked(order, actor)
     if current.status not in (OrderStatus.IN_PRODUCTION, OrderStatus.PARTIALLY_SHIPPED):
         raise TransitionError(
@@ -810,9 +818,9 @@ def order_short_close(*, order: Order, actor: User, reason: str, customer_contac
     cancelled and the order is closed (a final status; the event says "short"); reservations and open
     follow-up items are released by the apps' transition hooks. Shipments, the ledger and invoices are left
     as they are: only what shipped is (and can be) invoiced."""
-    from gendan.orders.services import ORDER_REST_CANCEL_ROLES, order_close_short, order_lines_cancel
+    from gendan.orders.services import order_close_short, order_lines_cancel
 
-    _ensure_can_write(actor, ORDER_REST_CANCEL_ROLES)
+    _ensure_may_cancel_rest(actor)
     current = _order_locked(order, actor)
     if current.status in (OrderStatus.IN_PRODUCTION, OrderStatus.RELEASED, OrderStatus.APPROVED):
         raise NothingShippedError(

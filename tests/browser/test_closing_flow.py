@@ -3,7 +3,6 @@ closes a partly shipped order short from the order page's action forms; then rea
 orders for good from the reassignment page after looking at the handover checklist. Phone and desktop
 screenshots go to /tmp for a person to look at."""
 
-
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
