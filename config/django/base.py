@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "gendan.complaints",
     "gendan.visits",
     "gendan.performance",
+    "gendan.reassignments",
     "huey.contrib.djhuey",
 ]
 

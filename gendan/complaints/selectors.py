@@ -53,3 +53,13 @@ def complaints_overdue(*, user: User, as_of: dt.date) -> QuerySet[Complaint]:
 def complaints_as_violation_evidence(*, user: User) -> QuerySet[Complaint]:
     """Complaints marked as evidence of a violation (read by gendan.performance)."""
     return complaint_visible_list(user=user).filter(is_violation_evidence=True).order_by("received_on", "id")
+
+
+def complaints_open_for(*, order_ids: list[int], customer_ids: list[int]) -> QuerySet[Complaint]:
+    """Complaints not closed on these orders or customers (the caller scoped them)."""
+    return (
+        Complaint.objects.filter(Q(order__in=order_ids) | Q(customer__in=customer_ids))
+        .exclude(status=ComplaintStatus.CLOSED)
+        .select_related("customer", "order")
+        .order_by("deadline", "pk")
+    )

@@ -176,6 +176,7 @@ def register_routers() -> None:
     from gendan.performance.api import router as performance_router
     from gendan.quality.api import router as quality_router
     from gendan.quotes.api import router as quotes_router
+    from gendan.reassignments.api import router as reassignments_router
     from gendan.reviews.api import router as reviews_router
     from gendan.shipping.api import router as shipping_router
     from gendan.visits.api import router as visits_router
@@ -198,6 +199,7 @@ def register_routers() -> None:
     api.add_router("/complaints", complaints_router)
     api.add_router("/visits", visits_router)
     api.add_router("/performance", performance_router)
+    api.add_router("/reassignments", reassignments_router)
 
 
 register_routers()

@@ -15,12 +15,18 @@ class FollowupConfig(AppConfig):
     verbose_name = _("Follow-up")
 
     def ready(self) -> None:
-        from gendan.followup.services import ta_plan_on_release, ta_plans_on_release_many
+        from gendan.followup.services import (
+            followup_on_order_transition,
+            ta_plan_on_release,
+            ta_plans_on_release_many,
+        )
         from gendan.orders.bulk import ORDER_RELEASED_MANY_HOOKS
-        from gendan.orders.services import ORDER_RELEASED_HOOKS
+        from gendan.orders.services import ORDER_RELEASED_HOOKS, ORDER_TRANSITION_HOOKS
 
         if ta_plan_on_release not in ORDER_RELEASED_HOOKS:
             ORDER_RELEASED_HOOKS.append(ta_plan_on_release)
         ORDER_RELEASED_MANY_HOOKS[ta_plan_on_release] = ta_plans_on_release_many
+        if followup_on_order_transition not in ORDER_TRANSITION_HOOKS:
+            ORDER_TRANSITION_HOOKS.append(followup_on_order_transition)
         # Default templates and policy into empty tables, after every migrate and test-database flush.
         post_migrate.connect(_seed, sender=self, dispatch_uid="gendan_followup_seed")

@@ -913,3 +913,21 @@ def followup_dashboard(*, user: User, now: dt.datetime | None = None) -> dict:
         "at_risk": list(at_risk[:10]),
         "calendar_warnings": calendar_warnings(today=today),
     }
+
+
+def milestones_open_for_orders(*, order_ids: list[int]) -> QuerySet[TaMilestone]:
+    """Milestones of these orders not done yet, earliest first (a handover checklist; the caller scoped the
+    orders)."""
+    return (
+        TaMilestone.objects.filter(plan__order__in=order_ids, actual_date__isnull=True)
+        .select_related("plan__order", "owner")
+        .order_by("planned_date", "sequence", "pk")
+    )
+
+
+def exceptions_open_for_orders(*, order_ids: list[int]) -> QuerySet[FollowupException]:
+    return (
+        FollowupException.objects.filter(order__in=order_ids, status=ExceptionStatus.OPEN)
+        .select_related("order", "owner")
+        .order_by("raised_at", "pk")
+    )

@@ -1084,3 +1084,36 @@ def weekly_report_save(
             dedupe_key=f"weekly:{user.pk}:{week_start.isoformat()}:{report.submitted_at.isoformat()}",
         )
     return report
+
+
+def followup_on_order_transition(*, order: Order, action: str, actor: User, from_status: str) -> None:
+    """Registered in orders' ORDER_TRANSITION_HOOKS: an order closed short leaves no exception open (each
+    is resolved with the closing reason, the people concerned told). Its open milestones need no write: a
+    closed order is out of every T&A list, the scan and the risk projection (PLAN_STATUSES, RISK_STATUSES)."""
+    if action != "close_short":
+        return
+    reason = (
+        order.events.filter(type=OrderEvent.Type.TRANSITION).order_by("-pk").values_list("note", flat=True)
+    )
+    note = reason.first() or ""
+    for exception in FollowupException.objects.filter(order=order, status=ExceptionStatus.OPEN).order_by(
+        "pk"
+    ):
+        exception_resolve(
+            exception=exception,
+            actor=actor,
+            resolution=_("Order closed short: %(reason)s") % {"reason": note},
+        )
+
+
+@transaction.atomic
+def followup_owners_reassign(*, order_ids: Sequence[int], old: User, new: User) -> dict[str, int]:
+    """A permanent reassignment (gendan.reassignments): the open milestones and open exceptions of these
+    orders that `old` owned are `new`'s from now on. Returns the counts."""
+    milestones = TaMilestone.objects.filter(
+        plan__order__in=list(order_ids), owner=old, actual_date__isnull=True
+    ).update(owner=new, updated_at=timezone.now())
+    exceptions = FollowupException.objects.filter(
+        order__in=list(order_ids), owner=old, status=ExceptionStatus.OPEN
+    ).update(owner=new, updated_at=timezone.now())
+    return {"milestones": milestones, "exceptions": exceptions}

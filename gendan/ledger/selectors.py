@@ -673,3 +673,13 @@ def order_is_settled(*, order: Order) -> bool:
     views = ledger_entry_states(order.ledger_entries.select_related("shipment", "customer"))
     live = [v for v in views if v.state != LedgerState.REVERSED]
     return bool(live) and all(v.state == LedgerState.PAID for v in live)
+
+
+def invoices_open_for_orders(*, order_ids: list[int]) -> QuerySet[Invoice]:
+    """Issued invoices with an open amount that bill any of these orders (the caller scoped the orders)."""
+    billed = InvoiceLine.objects.filter(invoice=OuterRef("pk"), order__in=order_ids)
+    return (
+        Invoice.objects.filter(Exists(billed), status=InvoiceStatus.ISSUED, paid_amount__lt=F("total_amount"))
+        .select_related("customer")
+        .order_by("due_date", "pk")
+    )

@@ -31,6 +31,7 @@ from gendan.core.parsing import (
     parse_int,
     parse_text,
 )
+from gendan.core.workflow import transition_check
 from gendan.ledger.models import (
     EntryKind,
     Invoice,
@@ -52,7 +53,7 @@ from gendan.ledger.selectors import (
 )
 from gendan.orders.models import Order, OrderEvent, OrderStatus
 from gendan.orders.selectors import order_visible_list
-from gendan.orders.services import order_close, order_event_record
+from gendan.orders.services import order_close, order_event_record, order_settle
 from gendan.orders.workflows import ORDER_TRANSITIONS
 from gendan.parties.models import PaymentTermsType
 from gendan.shipping.models import Shipment, ShipmentLine, ShipmentStatus
@@ -584,15 +585,35 @@ def payment_record(*, actor: User, data: Mapping[str, Any]) -> Payment:
 
 
 def order_close_if_settled(*, order: Order, actor: User) -> bool:
-    """Close a delivered order once every ledger entry of it is invoiced and paid (已结清), if `actor`'s role
-    may close orders; otherwise it stays delivered for the supervisor or finance to close."""
+    """Close a delivered order once every ledger entry of it is invoiced and paid (已结清). Called after the
+    last receipt (gendan.shipping) and after each payment, so whichever comes second closes it, whoever
+    recorded it (the table's `settle` step, a consequence rather than a decision)."""
     order.refresh_from_db(fields=["status", "version"])
     if order.status != OrderStatus.DELIVERED or not order_is_settled(order=order):
         return False
-    if not set(actor.roles) & ORDER_TRANSITIONS["close"].roles:
-        return False
-    order_close(order=order, actor=actor, reason=_("Invoiced and paid in full."), data={"settled": True})
+    order_settle(order=order, actor=actor, data={"settled": True})
     return True
+
+
+class OrderNotSettledError(ApplicationError):
+    code = "not_settled"
+    status = 409
+
+
+@transaction.atomic
+def order_close_settled(*, order: Order, actor: User, reason: str = "") -> Order:
+    """The manual close of a delivered order (supervisor, finance): refused while anything shipped is not
+    yet invoiced and paid. Status and role are checked first (the table's refusals), then "settled"."""
+    if not actor.is_active or actor.is_read_only:
+        raise PermissionDeniedError(_("Your account is read-only."), code="read_only")
+    order.refresh_from_db(fields=["status", "version"])
+    transition_check(ORDER_TRANSITIONS, "close", order.status, set(actor.roles))
+    if not order_is_settled(order=order):
+        raise OrderNotSettledError(
+            _("Order %(order)s is not settled yet: every shipment must be invoiced and paid before closing.")
+            % {"order": order.number}
+        )
+    return order_close(order=order, actor=actor, reason=reason, data={"settled": True})
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -352,9 +352,9 @@ def materials_orders_released(*, orders: Sequence[Order], actor: User) -> None:
 
 
 def materials_order_transitioned(*, order: Order, action: str, actor: User, from_status: str) -> None:
-    """The ORDER_TRANSITION_HOOKS entry: a cancelled order gives its reserved stock back and its open
-    purchase requests are cancelled (a hold keeps both: the order comes back)."""
-    if action != "cancel":
+    """The ORDER_TRANSITION_HOOKS entry: a cancelled or short-closed order gives its reserved stock back and
+    its open purchase requests are cancelled (a hold keeps both: the order comes back)."""
+    if action not in ("cancel", "close_short"):
         return
     requirements = list(MaterialRequirement.objects.select_for_update().filter(order=order, reserved__gt=0))
     if requirements:

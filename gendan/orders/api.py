@@ -12,7 +12,6 @@ from typing import Annotated, Any
 from ninja import Body, Field, Path, Query, Router, Schema, Status
 from pydantic import BeforeValidator, WithJsonSchema
 
-from gendan.accounts.models import User
 from gendan.catalog.models import Industry
 from gendan.core.errors import NotFoundError
 from gendan.core.schemas import (
@@ -30,6 +29,7 @@ from gendan.core.schemas import (
     page_of,
 )
 from gendan.orders import services
+from gendan.orders.actions import ORDER_ACTIONS, ActionInput, order_action_run
 from gendan.orders.models import BusinessType, Incoterm, Order, OrderEvent, OrderStatus, SourceDocument
 from gendan.orders.promises import order_promise_history, promise_dates_summary
 from gendan.orders.selectors import (
@@ -347,19 +347,8 @@ class OrderFilters(PageParams):
     ordering: OrderOrdering = OrderOrdering.ID_DESC
 
 
-class OrderAction(StrEnum):
-    REQUEST_APPROVAL = "request_approval"
-    APPROVE_VERBAL = "approve_verbal"
-    REJECT_VERBAL = "reject_verbal"
-    SUBMIT_REVIEW = "submit_review"
-    REVISE = "revise"
-    RELEASE = "release"
-    ACKNOWLEDGE = "acknowledge"
-    START_PRODUCTION = "start_production"
-    HOLD = "hold"
-    RESUME = "resume"
-    CANCEL = "cancel"
-    RECEIVE_ORIGINAL = "receive_original"
+# The actions of POST /orders/{id}/actions/{action}: the order page's table (orders.actions), one place.
+OrderAction = StrEnum("OrderAction", {name.upper(): name for name in ORDER_ACTIONS})
 
 
 class OrderActionIn(Schema):
@@ -368,40 +357,20 @@ class OrderActionIn(Schema):
     reason: str = Field(
         "",
         max_length=500,
-        description="Required for reject_verbal, hold and cancel; the note of approve_verbal",
+        description="Required for reject_verbal, hold, cancel, cancel_rest and close_short; the note of "
+        "approve_verbal and close",
     )
-
-
-def _act(action: OrderAction, *, order: Order, actor: User, reason: str) -> None:
-    """Map an action of the endpoint to its service; each service guards status, role and scope itself."""
-    if action == OrderAction.SUBMIT_REVIEW:
-        from gendan.reviews.services import review_open  # reviews depends on orders, not the reverse
-
-        review_open(order=order, actor=actor)
-    elif action == OrderAction.REQUEST_APPROVAL:
-        services.order_request_approval(order=order, actor=actor)
-    elif action == OrderAction.APPROVE_VERBAL:
-        services.order_approve_verbal(order=order, actor=actor, note=reason)
-    elif action == OrderAction.REJECT_VERBAL:
-        services.order_reject_verbal(order=order, actor=actor, reason=reason)
-    elif action == OrderAction.REVISE:
-        services.order_revise(order=order, actor=actor)
-    elif action == OrderAction.RELEASE:
-        services.order_release(order=order, actor=actor)
-    elif action == OrderAction.ACKNOWLEDGE:
-        services.order_planner_acknowledge(order=order, actor=actor)
-    elif action == OrderAction.START_PRODUCTION:
-        services.order_start_production(order=order, actor=actor)
-    elif action == OrderAction.HOLD:
-        services.order_hold(order=order, actor=actor, reason=reason)
-    elif action == OrderAction.RESUME:
-        services.order_resume(order=order, actor=actor)
-    elif action == OrderAction.CANCEL:
-        services.order_cancel(order=order, actor=actor, reason=reason)
-    elif action == OrderAction.RECEIVE_ORIGINAL:
-        services.order_original_receive(order=order, actor=actor)
-    else:  # pragma: no cover - the path parameter only admits the members above
-        raise AssertionError(action)
+    line_no: int | None = Field(None, ge=1, le=32767, description="cancel_rest: the order line's number")
+    quantity: Decimal | None = Field(
+        None,
+        gt=0,
+        max_digits=14,
+        decimal_places=3,
+        description="cancel_rest: how much of the unshipped rest to cancel (default: all of it)",
+    )
+    customer_contact: str = Field(
+        "", max_length=100, description="close_short: who agreed to the shortfall at the customer"
+    )
 
 
 def _answer(request, order: Order) -> Order:
@@ -489,7 +458,14 @@ def order_action(
 ):
     """One step of the order's life-cycle. A step not allowed from the current status answers 409
     `invalid_transition`, a role not allowed 403, and nothing changes. `submit_review` opens the review
-    (see `review_id`); the review is concluded at /reviews/{id}/approve or /reject."""
+    (see `review_id`); the review is concluded at /reviews/{id}/approve or /reject.
+
+    Closing: `cancel_rest` cancels the unshipped rest of line `line_no` (or `quantity` of it; more than is
+    unshipped answers 400 with a field error), `close_short` closes a partly shipped order whose customer
+    accepted the shortfall (`reason`, `customer_contact`; nothing shipped yet answers 409 `nothing_shipped`:
+    cancel instead), `close` closes a delivered order once invoiced and paid (409 `not_settled` before).
+    A delivered order closes by itself when the last receipt or the payment completes it."""
     order = order_get(user=request.auth, pk=order_id)
-    _act(action, order=order, actor=request.auth, reason=payload.reason if payload else "")
+    given = ActionInput(**payload.model_dump()) if payload else ActionInput()
+    order_action_run(action=action.value, order=order, actor=request.auth, given=given)
     return _answer(request, order)

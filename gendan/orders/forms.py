@@ -190,3 +190,18 @@ def product_choices(*, user: User) -> list[tuple[str, str]]:
 
 class ActionForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=1000)
+    # the inputs some actions take besides the reason (orders.actions.ORDER_ACTIONS[…].fields)
+    line_no = forms.IntegerField(label=_("Line"), required=False, min_value=1, max_value=32767)
+    quantity = forms.CharField(label=_("Quantity"), required=False, max_length=30)
+    customer_contact = forms.CharField(label=_("Agreed by (customer)"), required=False, max_length=100)
+
+    def action_input(self):
+        from gendan.orders.actions import ActionInput
+
+        data = self.cleaned_data
+        return ActionInput(
+            reason=data.get("reason") or "",
+            line_no=data.get("line_no"),
+            quantity=data.get("quantity") or None,
+            customer_contact=data.get("customer_contact") or "",
+        )

@@ -237,6 +237,11 @@ class OrderLine(models.Model):
     tolerance_percent = models.DecimalField(
         _("over/short tolerance %"), max_digits=5, decimal_places=2, default=Decimal("3")
     )
+    # The unshipped rest the customer gave up (cancel the rest of a line, close short): quantity and amount
+    # stay as ordered; shipping counts against quantity − cancelled_quantity (gendan.shipping.selectors).
+    cancelled_quantity = models.DecimalField(
+        _("cancelled quantity"), max_digits=14, decimal_places=3, default=Decimal("0")
+    )
 
     class Meta:
         verbose_name = _("order line")
@@ -250,10 +255,19 @@ class OrderLine(models.Model):
                 condition=Q(tolerance_percent__gte=0) & Q(tolerance_percent__lte=100),
                 name="orders_line_tolerance_range",
             ),
+            models.CheckConstraint(
+                condition=Q(cancelled_quantity__gte=0) & Q(cancelled_quantity__lte=F("quantity")),
+                name="orders_line_cancelled_range",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.order_id}/{self.line_no}"
+
+    @property
+    def effective_quantity(self) -> Decimal:
+        """What is still to be delivered in all: ordered less the cancelled rest."""
+        return self.quantity - self.cancelled_quantity
 
 
 class OrderLineSize(models.Model):
@@ -303,6 +317,8 @@ class OrderEvent(EventModel):
         EXPORTED = "exported", _("Exported")
         PRINTED = "printed", _("Printed")
         HANDOVER = "handover", _("Handover")
+        REASSIGNED = "reassigned", _("Reassigned to another merchandiser")
+        LINE_CANCELLED = "line_cancelled", _("Rest of a line cancelled")
         # follow-up (gendan.followup)
         TA_PLAN_GENERATED = "ta_plan_generated", _("T&A plan generated")
         TA_MILESTONE_MOVED = "ta_milestone_moved", _("Milestone date moved")

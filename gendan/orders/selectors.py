@@ -232,6 +232,8 @@ ORDER_PAGE_ACTIONS = (
     "hold",
     "resume",
     "cancel",
+    "close",
+    "close_short",
 )
 
 
@@ -262,6 +264,10 @@ def order_available_actions(*, order: Order, user: User) -> list[str]:
         and user.has_role(R.PLANNER, R.ADMIN)
     ):
         actions.append("acknowledge")
+    if order.status in (OrderStatus.IN_PRODUCTION, OrderStatus.PARTIALLY_SHIPPED) and user.has_role(
+        R.SUPERVISOR, R.GENERAL_MANAGER, R.ADMIN
+    ):
+        actions.append("cancel_rest")  # gendan.shipping's line_rest_cancel (orders.services' roles)
     if order.original_pending:
         actions.append("receive_original")
     return actions

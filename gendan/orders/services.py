@@ -129,6 +129,7 @@ _LINE_COLUMNS = (
     "unit_price",
     "amount",
     "tolerance_percent",
+    "cancelled_quantity",
 )
 _SIZE_COLUMNS = ("line_id", "size", "quantity", "position")
 _EVENT_COLUMNS = ("order_id", "type", "actor_id", "from_status", "to_status", "note", "data")
@@ -147,6 +148,9 @@ _Q_QUANTITY, _Q_PRICE, _Q_AMOUNT, _Q_TOLERANCE, _Q_SIZE = (
     _quantum(OrderLine, "tolerance_percent"),
     _quantum(OrderLineSize, "quantity"),
 )
+
+
+_NOTHING_CANCELLED = Decimal(0).quantize(_Q_QUANTITY)
 
 
 def _lines_write(order: Order, data: OrderData) -> None:
@@ -174,6 +178,7 @@ def _lines_write_many(
                     line.unit_price.quantize(_Q_PRICE),
                     line.amount.quantize(_Q_AMOUNT),
                     line.tolerance_percent.quantize(_Q_TOLERANCE),
+                    _NOTHING_CANCELLED,
                 )
             )
     returned = writers["line"].insert(line_rows, now=now, returning=("order_id", "line_no", "id"))
@@ -643,3 +648,106 @@ def order_deliver(*, order: Order, actor: User, data: dict | None = None) -> Ord
 def order_close(*, order: Order, actor: User, reason: str = "", data: dict | None = None) -> Order:
     """Delivered → closed (已结清: invoiced and paid)."""
     return order_transition(order=order, actor=actor, action="close", reason=reason, data=data)
+
+
+def order_settle(*, order: Order, actor: User, data: dict | None = None) -> Order:
+    """Delivered → closed by the system once invoiced, paid and signed for (gendan.ledger decides)."""
+    return order_transition(
+        order=order, actor=actor, action="settle", reason=_("Invoiced and paid in full."), data=data
+    )
+
+
+def order_close_short(*, order: Order, actor: User, reason: str, data: dict | None = None) -> Order:
+    """Partially shipped → closed (短交结案); gendan.shipping cancels the unshipped rest first."""
+    return order_transition(
+        order=order, actor=actor, action="close_short", reason=reason, data={"short": True, **(data or {})}
+    )
+
+
+# Who may cancel the unshipped rest of a line or close an order short: a change of the order's content,
+# so not the merchandiser alone ("不得擅自更改交期或订单内容"); they ask, a lead decides.
+ORDER_REST_CANCEL_ROLES = (R.SUPERVISOR, R.GENERAL_MANAGER, R.ADMIN)
+
+
+@transaction.atomic
+def order_lines_cancel(
+    *,
+    order: Order,
+    actor: User,
+    quantities: Mapping[int, Decimal],
+    reason: str,
+    data: dict | None = None,
+) -> Order:
+    """Add `quantities` ({order line id: quantity}) to the lines' cancelled quantity, bring the order's totals
+    to what is still to be delivered (ordered − cancelled), bump the version and write one event. The caller
+    (gendan.shipping) has checked the quantities against what shipped, on the locked lines."""
+    _ensure_can_write(actor)
+    _ensure_role(actor, ORDER_REST_CANCEL_ROLES)
+    current = _locked(order, actor)
+    lines = {line.pk: line for line in OrderLine.objects.select_for_update().filter(order=current)}
+    changed = {}
+    for line_id, quantity in quantities.items():
+        line = lines[line_id]
+        if quantity <= 0:
+            continue
+        if line.cancelled_quantity + quantity > line.quantity:  # pragma: no cover - checked by the caller
+            raise ApplicationError(_("More cancelled than ordered."), code="over_cancelled")
+        line.cancelled_quantity += quantity
+        line.save(update_fields=["cancelled_quantity"])
+        changed[str(line.line_no)] = format(quantity.normalize(), "f")
+    total_quantity = sum((line.effective_quantity for line in lines.values()), Decimal(0))
+    total_amount = sum(
+        (
+            line.amount
+            if not line.cancelled_quantity
+            else (line.effective_quantity * line.unit_price).quantize(_Q_AMOUNT)
+            for line in lines.values()
+        ),
+        Decimal(0),
+    )
+    current.total_quantity, current.total_amount = total_quantity, total_amount
+    current.version += 1
+    current.save(update_fields=["total_quantity", "total_amount", "version", "updated_at"])
+    order_event_record(
+        order=current,
+        type=OrderEvent.Type.LINE_CANCELLED,
+        actor=actor,
+        note=reason,
+        data={"lines": changed, "total_quantity": str(total_quantity), "total_amount": str(total_amount)}
+        | (data or {}),
+    )
+    return current
+
+
+@transaction.atomic
+def orders_reassign(
+    *, order_ids: Sequence[int], actor: User, to: User, reason: str, data: dict | None = None
+) -> list[Order]:
+    """Give orders to another merchandiser for good (the caller checked who may): each order's merchandiser
+    changes, its version goes up and its timeline shows from whom to whom."""
+    _ensure_can_write(actor)
+    orders = list(
+        Order.objects.select_for_update(of=("self",)).filter(pk__in=sorted(order_ids)).order_by("pk")
+    )
+    for order in orders:
+        source = order.merchandiser_id
+        if source == to.pk:
+            continue
+        from_name = str(order.merchandiser)
+        order.merchandiser = to
+        order.version += 1
+        order.save(update_fields=["merchandiser", "version", "updated_at"])
+        order_event_record(
+            order=order,
+            type=OrderEvent.Type.REASSIGNED,
+            actor=actor,
+            note=reason,
+            data={
+                "from": source,
+                "to": to.pk,
+                "from_name": from_name,
+                "to_name": str(to),
+                **(data or {}),
+            },
+        )
+    return orders

@@ -1,6 +1,5 @@
 """Order screens: list, create/edit, detail with timeline and actions, planner queue. Thin: services decide."""
 
-from collections.abc import Callable
 from decimal import Decimal
 
 from django.contrib import messages
@@ -9,14 +8,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gendan.accounts.models import User
 from gendan.core.errors import ApplicationError
 from gendan.core.paging import capped_page
 from gendan.core.web import error_fields, fetch_or_404, form_errors_apply, safe_next
 from gendan.orders import services
+from gendan.orders.actions import ORDER_ACTIONS, order_action_run
 from gendan.orders.forms import (
     ActionForm,
     OrderFilterForm,
@@ -36,40 +34,10 @@ from gendan.orders.selectors import (
 from gendan.orders.workflows import REASON_REQUIRED
 from gendan.reviews.models import ReviewDepartment, ReviewItem
 from gendan.reviews.selectors import review_current_for_order
-from gendan.reviews.services import review_open
 
-ACTION_LABELS = {
-    "request_approval": gettext_lazy("Request approval"),
-    "approve_verbal": gettext_lazy("Approve verbal order"),
-    "reject_verbal": gettext_lazy("Reject verbal order"),
-    "submit_review": gettext_lazy("Submit for review"),
-    "revise": gettext_lazy("Revise"),
-    "release": gettext_lazy("Release to planner"),
-    "acknowledge": gettext_lazy("Acknowledge business notice"),
-    "start_production": gettext_lazy("Start production"),
-    "hold": gettext_lazy("Hold"),
-    "resume": gettext_lazy("Resume"),
-    "cancel": gettext_lazy("Cancel order"),
-    "receive_original": gettext_lazy("Original received"),
-}
-DANGER_ACTIONS = frozenset({"reject_verbal", "cancel"})
-PRIMARY_ACTIONS = frozenset({"submit_review", "release", "acknowledge", "start_production", "approve_verbal"})
+# Labels, styles and inputs of the order page's actions: the one table the API uses too (orders.actions).
+ACTION_LABELS = {name: spec.label for name, spec in ORDER_ACTIONS.items()}
 
-Handler = Callable[[Order, User, str], object]
-ACTION_HANDLERS: dict[str, Handler] = {
-    "request_approval": lambda o, u, r: services.order_request_approval(order=o, actor=u),
-    "approve_verbal": lambda o, u, r: services.order_approve_verbal(order=o, actor=u, note=r),
-    "reject_verbal": lambda o, u, r: services.order_reject_verbal(order=o, actor=u, reason=r),
-    "submit_review": lambda o, u, r: review_open(order=o, actor=u),
-    "revise": lambda o, u, r: services.order_revise(order=o, actor=u),
-    "release": lambda o, u, r: services.order_release(order=o, actor=u),
-    "acknowledge": lambda o, u, r: services.order_planner_acknowledge(order=o, actor=u),
-    "start_production": lambda o, u, r: services.order_start_production(order=o, actor=u),
-    "hold": lambda o, u, r: services.order_hold(order=o, actor=u, reason=r),
-    "resume": lambda o, u, r: services.order_resume(order=o, actor=u),
-    "cancel": lambda o, u, r: services.order_cancel(order=o, actor=u, reason=r),
-    "receive_original": lambda o, u, r: services.order_original_receive(order=o, actor=u),
-}
 # Statuses in which the business notice exists (released or later).
 NOTICE_STATUSES = frozenset(
     {
@@ -98,10 +66,11 @@ def _action_rows(actions: list[str]) -> list[dict]:
     return [
         {
             "name": action,
-            "label": ACTION_LABELS[action],
+            "label": ORDER_ACTIONS[action].label,
             "reason_required": action in REASON_REQUIRED,
-            "note_allowed": action == "approve_verbal",
-            "style": "danger" if action in DANGER_ACTIONS else "primary" if action in PRIMARY_ACTIONS else "",
+            "note_allowed": ORDER_ACTIONS[action].reason == "optional",
+            "fields": ORDER_ACTIONS[action].fields,
+            "style": ORDER_ACTIONS[action].style,
         }
         for action in actions
     ]
@@ -299,6 +268,19 @@ def _timeline_rows(order: Order) -> list[dict]:
             data = event.data or {}
             cause = dict(PromiseCause.choices).get(data.get("cause"), "")
             detail = f"{data.get('from') or '—'} → {data.get('to', '')} · {cause}"
+        elif event.type == OrderEvent.Type.REASSIGNED:
+            data = event.data or {}
+            detail = f"{data.get('from_name', '')} → {data.get('to_name', '')}"
+        elif event.type == OrderEvent.Type.LINE_CANCELLED:
+            lines = (event.data or {}).get("lines", {})
+            detail = "; ".join(
+                _("line %(no)s: %(qty)s cancelled") % {"no": no, "qty": qty} for no, qty in lines.items()
+            )
+        elif event.type == OrderEvent.Type.TRANSITION and (event.data or {}).get("action") == "close_short":
+            contact = (event.data or {}).get("customer_contact")
+            detail = str(ACTION_LABELS["close_short"]) + (
+                " · " + _("agreed by %(who)s") % {"who": contact} if contact else ""
+            )
         rows.append(
             {
                 "time": event.created_at,
@@ -343,8 +325,7 @@ def order_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def order_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    handler = ACTION_HANDLERS.get(action)
-    if handler is None:
+    if action not in ORDER_ACTIONS:
         raise Http404(_("Unknown action."))
     order = fetch_or_404(order_get, user=request.user, pk=pk)
     back = safe_next(request, _detail_url(order.pk))
@@ -355,7 +336,7 @@ def order_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespons
                 messages.error(request, message)
         return redirect(back)
     try:
-        handler(order, request.user, form.cleaned_data.get("reason") or "")
+        order_action_run(action=action, order=order, actor=request.user, given=form.action_input())
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

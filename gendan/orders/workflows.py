@@ -34,11 +34,21 @@ ORDER_TRANSITIONS = transition_table(
     ("reopen_shipping", (S.SHIPPED,), S.PARTIALLY_SHIPPED, (R.MERCHANDISER, R.SUPERVISOR, R.ADMIN)),
     ("unship", (S.PARTIALLY_SHIPPED, S.SHIPPED), S.IN_PRODUCTION, (R.MERCHANDISER, R.SUPERVISOR, R.ADMIN)),
     ("deliver", (S.SHIPPED,), S.DELIVERED, (R.MERCHANDISER, R.SUPERVISOR, R.ADMIN)),
-    ("close", (S.DELIVERED,), S.CLOSED, (R.SUPERVISOR, R.REVIEWER, R.ADMIN)),
+    # By hand once invoiced and paid (gendan.ledger checks "settled"); `settle` is the same step taken by the
+    # system from whichever comes second, the last receipt or the payment (whoever recorded it).
+    ("close", (S.DELIVERED,), S.CLOSED, (R.SUPERVISOR, R.GENERAL_MANAGER, R.REVIEWER, R.ADMIN)),
+    (
+        "settle",
+        (S.DELIVERED,),
+        S.CLOSED,
+        (R.MERCHANDISER, R.SUPERVISOR, R.GENERAL_MANAGER, R.REVIEWER, R.ADMIN),
+    ),
+    # 短交结案: the customer accepts what shipped; the unshipped rest is cancelled (gendan.shipping).
+    ("close_short", (S.PARTIALLY_SHIPPED,), S.CLOSED, _LEADS),
     ("hold", _HOLDABLE, S.ON_HOLD, _LEADS + (R.MERCHANDISER,)),
     ("resume", (S.ON_HOLD,), None, _LEADS + (R.MERCHANDISER,)),
     ("cancel", (*_HOLDABLE[:7], S.ON_HOLD), S.CANCELLED, _LEADS),
 )
 
 # Actions that must carry a written reason.
-REASON_REQUIRED = frozenset({"reject_verbal", "reject", "hold", "cancel"})
+REASON_REQUIRED = frozenset({"reject_verbal", "reject", "hold", "cancel", "close_short", "cancel_rest"})

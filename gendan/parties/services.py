@@ -6,6 +6,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gendan.accounts import roles as R
@@ -111,3 +113,16 @@ def customer_create(*, actor: User, data: Mapping[str, Any]) -> Customer:
     except IntegrityError:  # a concurrent creation took the code between the check and the insert
         raise ValidationFailed({"code": [_("A customer with this code already exists.")]}) from None
     return customer
+
+
+@transaction.atomic
+def customers_merchandiser_set(*, actor: User, customer_ids: list[int], merchandiser: User) -> int:
+    """Make `merchandiser` the default merchandiser of these customers (a permanent reassignment, decided and
+    checked by gendan.reassignments). Returns how many changed."""
+    if not actor.is_active or actor.is_read_only:
+        raise PermissionDeniedError(_("Your account is read-only."), code="read_only")
+    return (
+        Customer.objects.filter(pk__in=list(customer_ids))
+        .exclude(merchandiser=merchandiser)
+        .update(merchandiser=merchandiser, updated_at=timezone.now(), version=F("version") + 1)
+    )

@@ -93,11 +93,13 @@ def number_text(value: Decimal) -> str:
 
 
 def line_limits(line: OrderLine) -> tuple[Decimal, Decimal]:
-    """(minimum that completes the line, maximum that may be shipped), from its over/short tolerance."""
-    tolerance = line.quantity * line.tolerance_percent / HUNDRED
+    """(minimum that completes the line, maximum that may be shipped), from its over/short tolerance, on
+    what is still ordered (a cancelled rest no longer counts)."""
+    ordered = line.quantity - line.cancelled_quantity
+    tolerance = ordered * line.tolerance_percent / HUNDRED
     return (
-        (line.quantity - tolerance).quantize(QTY, rounding=ROUND_HALF_UP),
-        (line.quantity + tolerance).quantize(QTY, rounding=ROUND_HALF_UP),
+        (ordered - tolerance).quantize(QTY, rounding=ROUND_HALF_UP),
+        (ordered + tolerance).quantize(QTY, rounding=ROUND_HALF_UP),
     )
 
 
@@ -119,7 +121,7 @@ def order_shipping_progress(*, order: Order, lines: list[OrderLine] | None = Non
         result.append(
             LineProgress(
                 line=line,
-                ordered=line.quantity,
+                ordered=line.quantity - line.cancelled_quantity,
                 shipped=shipped.get(line.pk, Decimal("0")),
                 minimum=minimum,
                 maximum=maximum,
@@ -183,3 +185,24 @@ def sample_get(*, user: User, pk: int | str) -> SampleDispatch:
         return sample_visible_list(user=user).get(pk=int(pk))
     except (SampleDispatch.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFoundError(_("Sample dispatch not found.")) from None
+
+
+def shipments_in_transit(*, order_ids: list[int]) -> QuerySet[Shipment]:
+    """Shipments of these orders that left and are not yet signed for (the caller scoped the orders)."""
+    return (
+        Shipment.objects.filter(order__in=order_ids, status=ShipmentStatus.SHIPPED)
+        .select_related("order")
+        .order_by("expected_arrival", "pk")
+    )
+
+
+def samples_awaiting_feedback(*, order_ids: list[int], customer_ids: list[int]) -> QuerySet[SampleDispatch]:
+    """Samples sent for these orders or customers whose feedback is still pending."""
+    from gendan.shipping.models import SampleFeedback
+
+    return (
+        SampleDispatch.objects.filter(Q(order__in=order_ids) | Q(customer__in=customer_ids))
+        .filter(feedback=SampleFeedback.PENDING)
+        .select_related("customer", "order")
+        .order_by("sent_on", "pk")
+    )

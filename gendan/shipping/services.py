@@ -703,3 +703,153 @@ def shipping_on_order_transition(*, order: Order, action: str, actor: User, from
             % {"order": order.number, "numbers": ", ".join(live)},
             code="order_has_shipments",
         )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The unshipped rest: cancel it on a line, or close the order short (短交结案). Here because what "unshipped"
+# means is shipping's to say; the writes on the order are orders' services.
+
+
+class NothingShippedError(ApplicationError):
+    code = "nothing_shipped"
+    status = 409
+
+
+def _ensure_may_cancel_rest(actor: User) -> None:
+    from gendan.orders.services import ORDER_REST_CANCEL_ROLES
+
+    if not actor.is_active or actor.is_read_only:
+        raise PermissionDeniedError(_("Your account is read-only."), code="read_only")
+    _ensure_can_write(actor, ORDER_REST_CANCEL_ROLES)
+
+
+def _locked_lines(order: Order) -> list[OrderLine]:
+    return list(
+        OrderLine.objects.select_for_update()
+        .filter(order=order)
+        .select_related("product")
+        .order_by("line_no")
+    )
+
+
+def _reason_required(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": [_("This field is required.")]}, message=_("Please give a reason."))
+    if len(reason) > 500:
+        raise ValidationFailed({"reason": [_("At most %(n)d characters.") % {"n": 500}]})
+    return reason
+
+
+@transaction.atomic
+def line_rest_cancel(*, order: Order, actor: User, line_no: Any, reason: str, quantity: Any = None) -> Order:
+    """Cancel the unshipped rest of one line (all of it, or `quantity` of it): the line then counts as
+    ordered less the cancelled part, and the order's status follows (every line shipped or cancelled →
+    shipped). Refused below what already shipped, on an order that shipped nothing (cancel the order), and
+    outside in production / partially shipped."""
+    from gendan.orders.services import order_lines_cancel
+
+    _ensure_may_cancel_rest(actor)
+    current = _order_locked(order, actor)
+    if current.status not in (OrderStatus.IN_PRODUCTION, OrderStatus.PARTIALLY_SHIPPED):
+        raise TransitionError(
+            _(
+                "Order %(order)s is %(status)s: the rest of a line can be cancelled only in production or when partly shipped."
+            )
+            % {"order": current.number, "status": current.get_status_display()},
+            code="order_not_shipping",
+        )
+    errors = FieldErrors()
+    number = parse_int(line_no, "line_no", errors)
+    amount = None
+    if not blank(quantity):
+        amount = parse_decimal(
+            quantity, "quantity", errors, places=3, minimum=Decimal(0), exclusive_minimum=True
+        )
+    errors.raise_if_any()
+    reason = _reason_required(reason)
+    lines = _locked_lines(current)
+    progress = {p.line.line_no: p for p in order_shipping_progress(order=current, lines=lines)}
+    p = progress.get(number)
+    if p is None:
+        raise ValidationFailed({"line_no": [_("This line is not a line of the order.")]})
+    rest = p.remaining
+    if rest <= 0:
+        raise ValidationFailed(
+            {"line_no": [_("Line %(no)d has nothing left to ship.") % {"no": number}]},
+            message=_("Line %(no)d has nothing left to ship.") % {"no": number},
+        )
+    amount = rest if amount is None else amount
+    if amount > rest:
+        text = _(
+            "Line %(no)d: ordered %(ordered)s, %(shipped)s shipped, so at most %(rest)s can be cancelled, not %(qty)s."
+        ) % {
+            "no": number,
+            "ordered": number_text(p.ordered),
+            "shipped": number_text(p.shipped),
+            "rest": number_text(rest),
+            "qty": number_text(amount),
+        }
+        raise ValidationFailed({"quantity": [text]}, message=text)
+    others_shipped = any(q.shipped > 0 for q in progress.values())
+    others_open = any(q.remaining > 0 for n, q in progress.items() if n != number) or amount < rest
+    if not others_shipped and not others_open:
+        raise NothingShippedError(
+            _("Nothing of order %(order)s has shipped: cancel the order instead.") % {"order": current.number}
+        )
+    current = order_lines_cancel(
+        order=current,
+        actor=actor,
+        quantities={p.line.pk: amount},
+        reason=reason,
+        data={"action": "cancel_rest", "shipped": {str(number): number_text(p.shipped)}},
+    )
+    for line in lines:
+        line.refresh_from_db(fields=["cancelled_quantity"])
+    target = order_shipping_target(progress=order_shipping_progress(order=current, lines=lines))
+    return order_shipping_status_apply(
+        order=current, actor=actor, target=target, data={"cancel_rest": number}
+    )
+
+
+@transaction.atomic
+def order_short_close(*, order: Order, actor: User, reason: str, customer_contact: str = "") -> Order:
+    """短交结案: a partly shipped order whose customer accepts the shortfall. Every line's unshipped rest is
+    cancelled and the order is closed (a final status; the event says "short"); reservations and open
+    follow-up items are released by the apps' transition hooks. Shipments, the ledger and invoices are left
+    as they are: only what shipped is (and can be) invoiced."""
+    from gendan.orders.services import order_close_short, order_lines_cancel
+
+    _ensure_may_cancel_rest(actor)
+    current = _order_locked(order, actor)
+    if current.status in (OrderStatus.IN_PRODUCTION, OrderStatus.RELEASED, OrderStatus.APPROVED):
+        raise NothingShippedError(
+            _("Nothing of order %(order)s has shipped: cancel the order instead.") % {"order": current.number}
+        )
+    if current.status != OrderStatus.PARTIALLY_SHIPPED:
+        raise TransitionError(
+            _("Order %(order)s is %(status)s: only a partly shipped order can be closed short.")
+            % {"order": current.number, "status": current.get_status_display()},
+            code="invalid_transition",
+        )
+    reason = _reason_required(reason)
+    contact = parse_text(customer_contact, "customer_contact", FieldErrors(), max_length=100) or ""
+    lines = _locked_lines(current)
+    progress = order_shipping_progress(order=current, lines=lines)
+    shortfall = {p.line.pk: p.remaining for p in progress if p.remaining > 0}
+    data = {
+        "customer_contact": contact,
+        "shortfall": {str(p.line.line_no): number_text(p.remaining) for p in progress if p.remaining > 0},
+        "in_transit": list(
+            current.shipments.filter(status=ShipmentStatus.SHIPPED).values_list("number", flat=True)
+        ),
+    }
+    if shortfall:
+        current = order_lines_cancel(
+            order=current,
+            actor=actor,
+            quantities=shortfall,
+            reason=reason,
+            data={"action": "close_short"},
+        )
+    return order_close_short(order=current, actor=actor, reason=reason, data=data)

@@ -177,6 +177,9 @@ AUDITOR_ACTIONS = {
     "resume": (OrderStatus.ON_HOLD, {}),
     "cancel": (OrderStatus.DRAFT, {}),
     "receive_original": (OrderStatus.DRAFT, {"source_document": "fax"}),
+    "close": (OrderStatus.DELIVERED, {}),
+    "close_short": (OrderStatus.PARTIALLY_SHIPPED, {}),
+    "cancel_rest": (OrderStatus.IN_PRODUCTION, {}),
 }
 
 

@@ -68,6 +68,8 @@ SCOPES: dict[str, Callable[[str], frozenset[str]]] = {
     "quote": lambda side: SEE_ALL | OWNERS[side],
     # a merchandiser's appraisal (violations, scores, handovers): self, their supervisor, GM / auditor / admin
     "merch": lambda side: SEE_ALL | {MERCHANDISER[side], LEAD[side]},
+    # a permanent reassignment: both merchandisers (the world's go to m2), their supervisors, GM / auditor / admin
+    "reassignment": lambda side: SEE_ALL | {MERCHANDISER[side], LEAD[side], "m2", "sup"},
     # an inbox notification: its recipient only
     "self": lambda side: frozenset({MERCHANDISER[side]}),
     # suppliers and subcontractors (parties.selectors.supplier_visible_list): everyone but salespeople

@@ -259,6 +259,14 @@ def handover_form(world: World, side: str) -> dict:
     }
 
 
+def reassign_form(world: World, side: str) -> dict:
+    return {
+        "from_id": world.people[world.side(side).owner].pk,
+        "to_id": world.people["m2"].pk,
+        "reason": "离职",
+    }
+
+
 def quotation_form(world: World, side: str) -> dict:
     return {
         "customer": world.side(side).customer.code,
@@ -685,6 +693,16 @@ URLS: dict[str, Ep] = {
         get=WITH_ROLE, post=but("auditor"), data=handover_form, scope="merch", writes=True
     ),
     "performance:handover": Ep(get=WITH_ROLE, post=LEADS, scope="merch", path=ids(pk="handover")),
+    # permanent reassignment (gendan.reassignments): a lead for their team, the GM and the admin decide
+    "reassignments:new": Ep(
+        get=WITH_ROLE,
+        post=LEADS,
+        scope="merch",
+        queries=({}, {"from_id": "{owner_id}"}),
+        data=reassign_form,
+        note="sup2's team has no second merchandiser to take over: a field error, so writes are not demanded",
+    ),
+    "reassignments:detail": Ep(get=WITH_ROLE, scope="reassignment", path=ids(pk="reassignment")),
 }
 
 EXCLUDED_URLS = {
@@ -844,6 +862,14 @@ API: dict[str, Ep] = {
         path=ids(order_id="order", action="=hold"),
         data=reason("客户暂停"),
         writes=True,
+    ),
+    # reassignments
+    "gendan_reassignments_api_checklist_view": Ep(
+        get=LEADS, queries=({"from_id": "{owner_id}"},), query_scope="merch"
+    ),
+    "gendan_reassignments_api_reassignment_create_view": Ep(post=LEADS, scope="merch", data=reassign_form),
+    "gendan_reassignments_api_reassignment_detail": Ep(
+        get=WITH_ROLE, scope="reassignment", path=ids(reassignment_id="reassignment")
     ),
     # reviews
     "gendan_reviews_api_review_list_view": Ep(get=WITH_ROLE),

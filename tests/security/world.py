@@ -431,6 +431,16 @@ def _build_side(people, which: str, product: Product, subcontractor: Supplier) -
         reason="年假",
     )
     ids["handover"] = handover.pk
+    # a permanent reassignment on record (a row only: the side's orders stay with their owner)
+    from gendan.reassignments.models import Reassignment
+
+    ids["reassignment"] = Reassignment.objects.create(
+        from_merchandiser=people[by],
+        to_merchandiser=people["m2"],
+        reason="离职",
+        decided_by=people[lead],
+        checklist={"counts": {}},
+    ).pk
     (score,) = monthly_scores_refresh(merchandiser_ids=[people[by].pk], month=DAY)
     ids["score"] = score.pk
     (note,) = notify(
