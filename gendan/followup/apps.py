@@ -24,3 +24,8 @@ class FollowupConfig(AppConfig):
         ORDER_RELEASED_MANY_HOOKS[ta_plan_on_release] = ta_plans_on_release_many
         # Default templates and policy into empty tables, after every migrate and test-database flush.
         post_migrate.connect(_seed, sender=self, dispatch_uid="gendan_followup_seed")
+        from gendan.followup.services import ta_plan_on_revised
+        from gendan.orders.revisions import ORDER_REVISED_HOOKS
+
+        if ta_plan_on_revised not in ORDER_REVISED_HOOKS:
+            ORDER_REVISED_HOOKS.append(ta_plan_on_revised)
