@@ -22,6 +22,7 @@ def append_only_tables() -> list[str]:
     tables = [
         m._meta.db_table for m in apps.get_models() if issubclass(m, EventModel) and not m._meta.abstract
     ]
+    tables += [m._meta.db_table for m in apps.get_models() if getattr(m, "append_only", False)]
     return sorted({*tables, AuditLog._meta.db_table})
 
 

@@ -4,10 +4,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gendan.catalog.models import Industry, Product
-from gendan.core.models import EventModel, VersionedModel
+from gendan.core.models import AppendOnlyError, EventModel, VersionedModel
 from gendan.parties.models import Currency, Customer
 
 
@@ -352,6 +353,7 @@ class OrderEvent(EventModel):
         EXCEPTION_REOPENED = "exception_reopened", _("Exception reopened")
         EXCEPTION_CLOSED = "exception_closed", _("Exception closed")
         RISK_CHANGED = "risk_changed", _("Risk changed")
+        PROMISE_CHANGED = "promise_changed", _("Promised delivery date changed")
         ORIGINAL_REMINDER = "original_reminder", _("Original still pending: reminder sent")
         # quotation to cash (gendan.quotes, shipping, ledger, complaints, visits)
         FROM_QUOTATION = "from_quotation", _("Created from a quotation")
@@ -402,3 +404,51 @@ class OrderEvent(EventModel):
             models.Index(fields=["order", "created_at"], name="orders_event_order_time"),
             models.Index(fields=["type", "created_at"], name="orders_event_type_time"),
         ]
+
+
+class PromiseCause(models.TextChoices):
+    """Whose cause an agreed delivery date is: the review's promise, or a change for the customer or us."""
+
+    INITIAL = "initial", _("Promised at review")
+    CUSTOMER = "customer", _("Customer's cause")
+    INTERNAL = "internal", _("Our cause")
+
+
+class OrderPromise(models.Model):
+    """One row per agreed delivery date (the review's promise, then every agreed change): append-only.
+
+    `Order.promised_date` is the current one; the merchandiser's KPI baseline is the latest row whose cause is
+    the review or the customer (see gendan.orders.promises.order_promise_kpi_date)."""
+
+    # the database trigger of gendan.core.append_only covers this table too (it looks for this flag)
+    append_only = True
+
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="promises", db_index=False
+    )
+    promised_date = models.DateField(_("promised delivery date"))
+    previous_date = models.DateField(_("previous promised date"), null=True, blank=True)
+    cause = models.CharField(_("cause"), max_length=10, choices=PromiseCause.choices)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("agreed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    agreed_at = models.DateTimeField(_("agreed at"), default=timezone.now)
+    source = models.CharField(_("source"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("agreed delivery date")
+        verbose_name_plural = _("agreed delivery dates")
+        ordering = ["agreed_at", "id"]
+        indexes = [models.Index(fields=["order", "agreed_at", "id"], name="orders_promise_order_time")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.promised_date} ({self.cause})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise AppendOnlyError("promise rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("promise rows are append-only")

@@ -21,7 +21,8 @@ from gendan.orders.bulk import (
     orders_locked,
     table_writer,
 )
-from gendan.orders.models import Order, OrderEvent, OrderStatus, SourceDocument
+from gendan.orders.models import Order, OrderEvent, OrderPromise, OrderStatus, PromiseCause, SourceDocument
+from gendan.orders.promises import SOURCE_REVIEW, initial_promises_build, order_promise_record
 from gendan.orders.selectors import order_visible_exists
 from gendan.orders.services import order_transition
 from gendan.reviews.models import Review, ReviewDepartment, ReviewItem
@@ -313,15 +314,22 @@ def review_approve(
         review=review, items=list(review.items.all()), promised_date=promised_date, reason=reason
     )
     assert promised_date is not None
-    order = review.order
-    order_transition(
-        order=order,
+    order = order_transition(
+        order=review.order,
         actor=actor,
         action="approve",
         promised_date=promised_date,
         promise_reason=reason if is_risk else "",
         is_date_risk=is_risk,
         data={"promised_date": promised_date.isoformat(), "review": review.pk},
+    )
+    order_promise_record(
+        order=order,
+        new_date=promised_date,
+        cause=PromiseCause.INITIAL,
+        reason=reason if is_risk else "",
+        actor=actor,
+        source=SOURCE_REVIEW,
     )
     if is_risk:
         events_write(
@@ -403,6 +411,15 @@ def review_approve_many(
             for review, date in zip(locked, promised, strict=True)
         ],
         key="reviews",
+    )
+    OrderPromise.objects.bulk_create(
+        initial_promises_build(
+            orders=[review.order for review in locked],
+            actor=actor,
+            agreed_at=timezone.now(),
+            reasons=[reason if risk else "" for risk in risks],
+        ),
+        batch_size=MAX_BATCH,
     )
     risky = [
         _date_risk_event(review=review, actor=actor, promised_date=date, reason=reason)
