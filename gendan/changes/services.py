@@ -37,6 +37,7 @@ from gendan.core.parsing import FieldErrors, blank, parse_date, parse_text
 from gendan.core.workflow import transition_check
 from gendan.notify.services import notify
 from gendan.orders.models import Order, OrderEvent, OrderStatus
+from gendan.orders.promises import order_promise_record
 from gendan.orders.revisions import (
     HEADER_FIELDS,
     RevisionConflictError,
@@ -634,18 +635,12 @@ def change_request_approve(
 
 
 def _promise_record(*, order: Order, new_date: dt.date, change_request: ChangeRequest, actor: User) -> None:
-    """The agreed delivery date moves with its history (gendan.orders.promises, branch `dates`)."""
-    try:
-        from gendan.orders.promises import order_promise_record  # type: ignore[import-not-found]
-    except ImportError:  # until the promise history is merged: the date alone
-        Order.objects.filter(pk=order.pk).update(promised_date=new_date)
-        order.promised_date = new_date
-        return
+    """The agreed delivery date moves with its history (gendan.orders.promises), the cause the request's."""
     order_promise_record(
         order=order,
         new_date=new_date,
         cause=change_request.cause,
-        reason=change_request.reason,
+        reason=change_request.reason[:300],
         actor=actor,
         source=change_request.number,
     )

@@ -162,6 +162,12 @@ def test_approval_writes_r1_and_everything_follows(people, released):
     assert cr.status == ChangeStatus.APPROVED and cr.applied_revision == 1
     assert released.revision == 1
     assert released.promised_date == old_promised + dt.timedelta(days=7)
+    promise = released.promises.order_by("-id").first()
+    assert (promise.promised_date, promise.previous_date, promise.cause) == (
+        released.promised_date,
+        old_promised,
+        "customer",
+    )
     lines = list(released.lines.order_by("line_no"))
     assert [(line.line_no, line.quantity, line.color) for line in lines] == [
         (1, Decimal("120"), "红"),
