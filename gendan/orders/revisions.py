@@ -281,3 +281,19 @@ def order_revision_apply(
         hook(order=order, actor=actor, revision=revision, changes=changes)
     order.updated_at = timezone.now()
     return revision
+
+
+def revision_print_lines(*, order: Order) -> tuple[str, list[str]]:
+    """For the printed documents (business notice, review form), in Chinese whatever the UI language:
+    ("第 N 次修订", the current revision's changes as sentences); ("", []) for an order never revised."""
+    from django.utils import translation
+
+    revision = revision_current(order=order)
+    if revision is None:
+        return "", []
+    with translation.override("zh-hans"):
+        lines = [change_text(change) for change in revision.changes]
+    note = f"第 {revision.number} 次修订"
+    if revision.source:
+        note += f"（改单 {revision.source}，{revision.created_at.astimezone().date().isoformat()}）"
+    return note, lines

@@ -64,3 +64,26 @@ def test_out_of_scope_pages_are_404(client, people, released):
     _login(client, people["m3"])
     assert client.get(f"/changes/orders/{released.pk}/new").status_code == 404
     assert client.get(f"/changes/orders/{released.pk}/revisions/").status_code == 404
+
+
+def test_the_reprinted_documents_say_which_revision_and_what_changed(people, released):
+    from django.urls import reverse
+
+    from gendan.changes.services import change_request_approve, change_request_raise
+    from tests.changes.conftest import sign_all
+    from tests.files.conftest import client_for, pdf_text
+
+    data = proposal(released)
+    data["lines"][0].update(quantity="120", sizes="S:36 M:48 L:36")
+    cr = change_request_raise(
+        order=released, actor=people["m1"], data=data, reason="客户加单", cause="customer"
+    )
+    sign_all(cr, people)
+    change_request_approve(change_request=cr, actor=people["sup"])
+    client = client_for(people["m1"])
+    notice = pdf_text(client.get(reverse("order_notice_pdf", args=[released.pk])).content)
+    assert "第 1 次修订" in notice and cr.number in notice
+    assert "第1行" in notice and "100 → 120" in notice
+    review = released.reviews.get()
+    form = pdf_text(client.get(f"/reviews/{review.pk}/form.pdf").content)
+    assert "第 1 次修订" in form and "120" in form
