@@ -42,7 +42,7 @@ from gendan.core.schemas import (
     page_of,
 )
 from gendan.orders.api import SizeBreakdown
-from gendan.orders.revisions import change_text
+from gendan.orders.revisions import change_text, order_snapshot
 from gendan.orders.selectors import order_get
 from gendan.reviews.models import ReviewItem
 from gendan.reviews.selectors import department_may_sign
@@ -56,7 +56,7 @@ PathId = Annotated[int, Path(..., ge=1, le=MAX_ID)]
 # ---------------------------------------------------------------------------------------------- output
 
 
-class ChangeOut(Schema):
+class ChangeEntryOut(Schema):
     type: str = Field(..., description="header, line, line_added or line_removed")
     field: str | None = None
     line_no: int | None = None
@@ -81,7 +81,7 @@ def _changes(changes: list[dict]) -> list[dict]:
     ]
 
 
-class ItemOut(Schema):
+class ChangeItemOut(Schema):
     id: int
     department: str
     department_label: str
@@ -128,7 +128,7 @@ class ChangeRequestSummaryOut(Schema):
 class ChangeRequestOut(ChangeRequestSummaryOut):
     reason: str
     proposed: dict = Field(..., description="The proposed order: header fields and lines (line id or null)")
-    changes: list[ChangeOut]
+    changes: list[ChangeEntryOut]
     touches: list[str] = Field(..., description="What the change touches (routing kinds)")
     touches_labels: list[str]
     old_amount: Decimal
@@ -140,7 +140,7 @@ class ChangeRequestOut(ChangeRequestSummaryOut):
     conclusion: str
     concluded_by: UserRef | None
     concluded_at: dt.datetime | None
-    items: list[ItemOut]
+    items: list[ChangeItemOut]
 
     @staticmethod
     def resolve_changes(obj) -> list[dict]:
@@ -159,20 +159,20 @@ class ChangeRequestPage(PageOut):
     items: list[ChangeRequestSummaryOut]
 
 
-class RevisionSummaryOut(Schema):
+class OrderRevisionSummaryOut(Schema):
     number: int
     source: str = Field(..., description="The change request that made it (empty for R0)")
     reason: str
     created_by: UserRef | None
     created_at: dt.datetime
-    changes: list[ChangeOut]
+    changes: list[ChangeEntryOut]
 
     @staticmethod
     def resolve_changes(obj) -> list[dict]:
-        return _changes(obj.changes)
+        return _changes(obj["changes"] if isinstance(obj, dict) else obj.changes)
 
 
-class RevisionOut(RevisionSummaryOut):
+class OrderRevisionOut(OrderRevisionSummaryOut):
     snapshot: dict = Field(..., description="The order at this revision: header and lines")
 
 
@@ -205,7 +205,7 @@ class ChangeRequestIn(InputSchema):
     cause: ChangeCause = Field(..., description="customer or internal")
 
 
-class ProposalOut(Schema):
+class ChangeProposalOut(Schema):
     customer_po: str
     requested_date: str
     promised_date: str
@@ -214,18 +214,18 @@ class ProposalOut(Schema):
     lines: list[dict]
 
 
-class SignIn(InputSchema):
+class ChangeSignIn(InputSchema):
     result: ReviewItem.Result = Field(..., description="pass, conditional or fail")
     comment: str = Field("", max_length=2000, description="Required unless the result is pass")
 
 
-class Action(StrEnum):
+class ChangeAction(StrEnum):
     approve = "approve"
     reject = "reject"
     cancel = "cancel"
 
 
-class ActionIn(InputSchema):
+class ChangeActionIn(InputSchema):
     note: str = Field("", max_length=2000, description="Conclusion; the reason when rejecting (required)")
     version: Annotated[int, Field(strict=True, ge=1, le=MAX_ID)] | None = Field(
         None, description="The change request's version you read; a stale one is refused (409)"
@@ -256,7 +256,7 @@ def order_change_requests(request, order_id: PathId):
 
 @order_router.get(
     "/{order_id}/change-requests/proposal",
-    response={200: ProposalOut, **ERRORS},
+    response={200: ChangeProposalOut, **ERRORS},
     summary="The order as a change request starts from",
 )
 def order_change_proposal(request, order_id: PathId):
@@ -284,7 +284,7 @@ def order_change_raise(request, order_id: PathId, payload: ChangeRequestIn):
 
 @order_router.get(
     "/{order_id}/revisions",
-    response={200: list[RevisionSummaryOut], **ERRORS},
+    response={200: list[OrderRevisionSummaryOut], **ERRORS},
     summary="Revisions of an order",
 )
 def order_revision_list(request, order_id: PathId):
@@ -296,12 +296,22 @@ def order_revision_list(request, order_id: PathId):
 
 @order_router.get(
     "/{order_id}/revisions/{number}",
-    response={200: RevisionOut, **ERRORS},
+    response={200: OrderRevisionOut, **ERRORS},
     summary="One revision and its diff",
 )
 def order_revision_detail(request, order_id: PathId, number: Annotated[int, Path(..., ge=0, le=32767)]):
     order = order_get(user=request.auth, pk=order_id)
     revision = order.revisions.select_related("created_by").filter(number=number).first()
+    if revision is None and number == 0 == order.revision:  # never revised: R0 is the order as it is
+        return {
+            "number": 0,
+            "source": "",
+            "reason": "",
+            "created_by": None,
+            "created_at": order.updated_at,
+            "changes": [],
+            "snapshot": order_snapshot(order=order),
+        }
     if revision is None:
         raise NotFoundError(_("Revision not found."))
     return revision
@@ -328,7 +338,7 @@ def change_request_detail_view(request, cr_id: PathId):
     response={200: ChangeRequestOut, **ERRORS},
     summary="Re-sign for a department",
 )
-def change_request_sign_view(request, cr_id: PathId, item_id: PathId, payload: SignIn):
+def change_request_sign_view(request, cr_id: PathId, item_id: PathId, payload: ChangeSignIn):
     """Only the item's department signs it (403). Conditional and fail need a comment; finance cannot pass
     a change that takes the customer over the credit limit."""
     change_request = _detail(request, cr_id)
@@ -344,20 +354,20 @@ def change_request_sign_view(request, cr_id: PathId, item_id: PathId, payload: S
     response={200: ChangeRequestOut, **ERRORS},
     summary="Approve, reject or withdraw",
 )
-def change_request_action_view(request, cr_id: PathId, action: Action, payload: ActionIn):
+def change_request_action_view(request, cr_id: PathId, action: ChangeAction, payload: ChangeActionIn):
     """approve (supervisor; the general manager when `needs_gm`): every department signed, none failed; the
     order becomes the next revision in one transaction. A second request raised against the same revision
     is then refused (409 `stale_revision`). reject (reason in `note`): nothing changes. cancel: who raised it
     or a supervisor withdraws it."""
     change_request = _detail(request, cr_id)
-    if action == Action.approve:
+    if action == ChangeAction.approve:
         change_request_approve(
             change_request=change_request,
             actor=request.auth,
             conclusion=payload.note,
             version=payload.version,
         )
-    elif action == Action.reject:
+    elif action == ChangeAction.reject:
         change_request_reject(
             change_request=change_request, actor=request.auth, reason=payload.note, version=payload.version
         )

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +25,7 @@ from gendan.changes.services import (
     change_request_sign,
     proposal_initial,
 )
+from gendan.changes.workflows import RAISE_ROLES
 from gendan.core.errors import ApplicationError
 from gendan.core.paging import capped_page
 from gendan.core.web import error_fields, fetch_or_404
@@ -72,6 +74,8 @@ def _row_errors(rows: list[dict], fields: dict[str, list[str]]) -> None:
 @require_http_methods(["GET", "POST"])
 def change_request_new(request: HttpRequest, order_pk: int) -> HttpResponse:
     order = fetch_or_404(order_get, user=request.user, pk=order_pk)
+    if request.user.is_read_only or not request.user.has_role(*RAISE_ROLES):
+        raise PermissionDenied
     products = [
         (p.code, f"{p.code} {p.name}")
         for p in product_list(user=request.user, active=True).only("code", "name")

@@ -83,6 +83,7 @@ def order_snapshot(*, order: Order) -> dict[str, Any]:
             }
         )
     return {
+        "order": order.number,
         "revision": order.revision,
         "header": {
             "customer_po": order.customer_po,
