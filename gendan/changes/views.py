@@ -150,11 +150,14 @@ def change_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for item in items
     ]
+    promised = change_request.proposed.get("promised_date") or ""
+    feasible = change_request.feasible_date.isoformat() if change_request.feasible_date else ""
     return render(
         request,
         "changes/detail.html",
         {
             "cr": change_request,
+            "date_risk": bool(promised and feasible and promised < feasible),
             "order": change_request.order,
             "rows": rows,
             "changes": [change_text(c) for c in change_request.changes],
