@@ -395,3 +395,38 @@ def test_nothing_changed_and_on_hold_are_refused(people, released):
     with pytest.raises(ApplicationError) as exc:
         change_request_raise(order=released, actor=people["m1"], data=data, reason="x", cause="customer")
     assert exc.value.code == "order_on_hold"
+
+
+def test_materials_follow_the_new_quantities(people, customer, product):
+    from gendan.materials.models import MaterialRequirement, PurchaseRequest
+    from tests.materials.helpers import bom, material, stock
+
+    # given 1 m of fabric per piece and 200 m on hand: the release reserves 150 m (100 + 50 pieces)
+    fabric = material("FAB-1", unit="m", on_hand="200")
+    bom(product, fabric, "1")
+    order = released_order(people, customer, product)
+    requirement = MaterialRequirement.objects.get(order=order, material=fabric)
+    assert (requirement.required, requirement.reserved) == (Decimal("150"), Decimal("150"))
+    # when the change takes line 1 to 180 pieces (230 in all) and is approved
+    data = proposal(order)
+    data["lines"][0].update(quantity="180", sizes="S:60 M:60 L:60")
+    cr = change_request_raise(order=order, actor=people["m1"], data=data, reason="加量", cause="customer")
+    sign_all(cr, people)
+    change_request_approve(change_request=cr, actor=people["sup"])
+    # then 230 m are needed: the 50 m still free are reserved and 30 m go to a purchase request
+    requirement.refresh_from_db()
+    assert (requirement.required, requirement.reserved) == (Decimal("230"), Decimal("200"))
+    assert stock(fabric).reserved == Decimal("200")
+    assert list(PurchaseRequest.objects.filter(order=order).values_list("quantity", flat=True)) == [
+        Decimal("30")
+    ]
+    # and a change back down to 100 pieces in all gives the reservation above the need back
+    order.refresh_from_db()
+    data = proposal(order)
+    data["lines"][0].update(quantity="50", sizes="S:20 M:20 L:10")
+    cr = change_request_raise(order=order, actor=people["m1"], data=data, reason="减量", cause="customer")
+    sign_all(cr, people)
+    change_request_approve(change_request=cr, actor=people["sup"])
+    requirement.refresh_from_db()
+    assert (requirement.required, requirement.reserved) == (Decimal("100"), Decimal("100"))
+    assert stock(fabric).reserved == Decimal("100")
