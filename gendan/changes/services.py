@@ -687,3 +687,29 @@ def change_request_cancel(
     order = Order.objects.get(pk=current.order_id)
     _event(order, OrderEvent.Type.CHANGE_CANCELLED, actor, current.conclusion, change_request=current.number)
     return current
+
+
+def changes_on_order_transition(*, order: Order, action: str, actor: User, from_status: str) -> None:
+    """Registered in orders.services.ORDER_TRANSITION_HOOKS: a cancelled order's open change requests are
+    withdrawn with it (nobody is left asked to sign them)."""
+    if action != "cancel":
+        return
+    now = timezone.now()
+    for change_request in ChangeRequest.objects.select_for_update().filter(
+        order=order, status=ChangeStatus.OPEN
+    ):
+        change_request.status, change_request.concluded_by, change_request.concluded_at = (
+            ChangeStatus.CANCELLED,
+            actor,
+            now,
+        )
+        change_request.conclusion = _("The order was cancelled.")
+        change_request.version += 1
+        change_request.save()
+        _event(
+            order,
+            OrderEvent.Type.CHANGE_CANCELLED,
+            actor,
+            change_request.conclusion,
+            change_request=change_request.number,
+        )

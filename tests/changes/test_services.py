@@ -430,3 +430,15 @@ def test_materials_follow_the_new_quantities(people, customer, product):
     requirement.refresh_from_db()
     assert (requirement.required, requirement.reserved) == (Decimal("100"), Decimal("100"))
     assert stock(fabric).reserved == Decimal("100")
+
+
+def test_a_cancelled_order_withdraws_its_open_change_requests(people, released):
+    from gendan.orders.services import order_cancel
+
+    data = proposal(released)
+    _colour(data)
+    cr = change_request_raise(order=released, actor=people["m1"], data=data, reason="换色", cause="customer")
+    order_cancel(order=released, actor=people["sup"], reason="客户取消")
+    cr.refresh_from_db()
+    assert cr.status == ChangeStatus.CANCELLED and cr.concluded_by == people["sup"]
+    assert not change_requests_awaiting(user=people["tech"]).exists()
