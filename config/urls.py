@@ -32,6 +32,7 @@ urlpatterns = [
     path("visits/", include("gendan.visits.urls")),
     path("performance/", include("gendan.performance.urls")),
     path("reassignments/", include("gendan.reassignments.urls")),
+    path("changes/", include("gendan.changes.urls")),
     path("", include("gendan.core.urls")),
 ]
 

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "gendan.visits",
     "gendan.performance",
     "gendan.reassignments",
+    "gendan.changes",
     "huey.contrib.djhuey",
 ]
 
@@ -136,6 +137,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 SITE_URL = env("SITE_URL", "")
 # Printed on forms (PDF); the company's own name, not a business rule.
 COMPANY_NAME = env("COMPANY_NAME", "")
+# A change request (gendan.changes) moving the order amount by more than this is the general manager's call.
+GENDAN_CHANGE_GM_AMOUNT = env("GENDAN_CHANGE_GM_AMOUNT", "100000")
 PDF_FONT_PATH = env("PDF_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -22,3 +22,8 @@ class CapacityConfig(AppConfig):
         ORDER_TRANSITION_MANY_HOOKS[schedule_order_transitioned] = schedule_orders_transitioned
         if schedule_changes_mark not in READINESS_CHANGED_HOOKS:
             READINESS_CHANGED_HOOKS.append(schedule_changes_mark)
+        from gendan.capacity.services import schedule_order_revised
+        from gendan.orders.revisions import ORDER_REVISED_HOOKS
+
+        if schedule_order_revised not in ORDER_REVISED_HOOKS:
+            ORDER_REVISED_HOOKS.append(schedule_order_revised)

@@ -360,3 +360,12 @@ def schedule_update(*, today: dt.date | None = None, full: bool = False) -> Sche
 def schedule_run(*, today: dt.date | None = None) -> ScheduleSnapshot:
     """A full run: every scheduled order from scratch (nightly, and on demand)."""
     return schedule_update(today=today, full=True)
+
+
+def schedule_order_revised(
+    *, order: Order, actor: User | None, revision: object, changes: list[dict]
+) -> None:
+    """Registered in orders.revisions.ORDER_REVISED_HOOKS: a revised order (new quantities or date) in the
+    schedule is noted for the next run."""
+    if order.status in SCHEDULED_STATUSES:
+        schedule_changes_mark(order_ids=[order.pk])

@@ -164,6 +164,8 @@ def register_routers() -> None:
     from gendan.accounts.api import router as accounts_router
     from gendan.capacity.api import router as capacity_router
     from gendan.catalog.api import router as catalog_router
+    from gendan.changes.api import order_router as changes_order_router
+    from gendan.changes.api import router as changes_router
     from gendan.complaints.api import router as complaints_router
     from gendan.followup.api import router as followup_router
     from gendan.ledger.api import router as ledger_router
@@ -200,6 +202,8 @@ def register_routers() -> None:
     api.add_router("/visits", visits_router)
     api.add_router("/performance", performance_router)
     api.add_router("/reassignments", reassignments_router)
+    api.add_router("/orders", changes_order_router)
+    api.add_router("/change-requests", changes_router)
 
 
 register_routers()

@@ -30,3 +30,8 @@ class FollowupConfig(AppConfig):
             ORDER_TRANSITION_HOOKS.append(followup_on_order_transition)
         # Default templates and policy into empty tables, after every migrate and test-database flush.
         post_migrate.connect(_seed, sender=self, dispatch_uid="gendan_followup_seed")
+        from gendan.followup.services import ta_plan_on_revised
+        from gendan.orders.revisions import ORDER_REVISED_HOOKS
+
+        if ta_plan_on_revised not in ORDER_REVISED_HOOKS:
+            ORDER_REVISED_HOOKS.append(ta_plan_on_revised)

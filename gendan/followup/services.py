@@ -1117,3 +1117,58 @@ def followup_owners_reassign(*, order_ids: Sequence[int], old: User, new: User) 
         order__in=list(order_ids), owner=old, status=ExceptionStatus.OPEN
     ).update(owner=new, updated_at=timezone.now())
     return {"milestones": milestones, "exceptions": exceptions}
+
+
+def ta_plan_on_revised(
+    *, order: Order, actor: User | None, revision: Any, changes: list[dict]
+) -> list[TaMilestone]:
+    """Registered in orders.revisions.ORDER_REVISED_HOOKS: when a change (gendan.changes) moves the order's
+    due date, the milestones not yet done move by the same number of working days (a manual move the
+    planner made is kept relative); done milestones stay. Each move is on the timeline. Returns the moved."""
+    plan = TaPlan.objects.filter(order=order).first()
+    new_due = order.promised_date or order.requested_date
+    if plan is None or new_due == plan.promised_date:
+        return []
+    old_due = plan.promised_date
+    calendar = WorkingCalendar.load(min(old_due, new_due).year - 1, max(old_due, new_due).year + 1)
+    later = new_due > old_due
+    shift = calendar.working_days_between(*sorted((old_due, new_due)))
+    moved = []
+    events = []
+    for milestone in TaMilestone.objects.select_for_update().filter(plan=plan, actual_date__isnull=True):
+        start = calendar.working_day_on_or_before(milestone.planned_date)
+        new_date = calendar.add_working_days(start, shift if later else -shift)
+        if new_date == milestone.planned_date:
+            continue
+        events.append(
+            (
+                order.pk,
+                OrderEvent.Type.TA_MILESTONE_MOVED,
+                actor.pk if actor else None,
+                "",
+                "",
+                _("Order revised to R%(rev)s") % {"rev": order.revision},
+                {
+                    "milestone": milestone.pk,
+                    "code": milestone.code,
+                    "name": milestone.name,
+                    "from": milestone.planned_date.isoformat(),
+                    "to": new_date.isoformat(),
+                    "after_promised": new_date > new_due,
+                    "revision": order.revision,
+                },
+            )
+        )
+        milestone.planned_date = new_date
+        milestone.version += 1
+        milestone.updated_at = timezone.now()
+        moved.append(milestone)
+    if moved:
+        TaMilestone.objects.bulk_update(moved, ["planned_date", "version", "updated_at"])
+        events_write(events)
+    plan.promised_date = new_due
+    plan.save(update_fields=["promised_date", "updated_at"])
+    from gendan.followup.risk import risk_refresh
+
+    risk_refresh(order_ids=[order.pk])
+    return moved

@@ -21,3 +21,8 @@ class MaterialsConfig(AppConfig):
         ORDER_RELEASED_MANY_HOOKS[materials_order_released] = materials_orders_released
         if materials_order_transitioned not in ORDER_TRANSITION_HOOKS:
             ORDER_TRANSITION_HOOKS.append(materials_order_transitioned)
+        from gendan.materials.services import materials_on_order_revised
+        from gendan.orders.revisions import ORDER_REVISED_HOOKS
+
+        if materials_on_order_revised not in ORDER_REVISED_HOOKS:
+            ORDER_REVISED_HOOKS.append(materials_on_order_revised)

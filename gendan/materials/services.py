@@ -774,3 +774,90 @@ def materials_scan(*, today: dt.date, actor: User | None = None) -> dict[str, in
         counts["raised"] += 1
         counts["via_followup" if alert.data.get("via") == "followup" else "via_event"] += 1
     return counts
+
+
+def materials_on_order_revised(
+    *, order: Order, actor: User | None, revision: Any, changes: list[dict]
+) -> None:
+    """Registered in orders.revisions.ORDER_REVISED_HOOKS: a released order's requirements follow its new
+    quantities (gendan.changes). Less needed: the reservation above the need is given back and open purchase
+    requests of a material no longer needed are cancelled. More needed: free stock is reserved and the
+    rest not yet covered by a purchase request becomes a new one. An order not released yet has no
+    requirements: its release computes them."""
+    existing = {r.material_id: r for r in MaterialRequirement.objects.select_for_update().filter(order=order)}
+    if not existing:
+        return
+    needs = order_material_needs(orders=[order.pk]).get(order.pk, {})
+    stocks = _stocks_locked(set(existing) | set(needs))
+    due = order.promised_date or order.requested_date
+    calendar = WorkingCalendar.load(due.year - 2, due.year)
+    now = timezone.now()
+    changed: dict[str, Any] = {}
+    for material_id in sorted(set(existing) | set(needs)):
+        required, cycle = needs.get(material_id, (ZERO, 0))
+        requirement = existing.get(material_id)
+        stock = stocks[material_id]
+        if requirement is None:
+            if required <= 0:
+                continue
+            requirement = MaterialRequirement.objects.create(
+                order=order,
+                material_id=material_id,
+                required=required,
+                reserved=ZERO,
+                required_by=calendar.add_working_days(due, -cycle),
+            )
+        if required == requirement.required:
+            continue
+        release = max(requirement.reserved - required, ZERO)
+        if release:
+            Stock.objects.filter(pk=stock.pk).update(reserved=F("reserved") - release, updated_at=now)
+            stock.reserved -= release
+            StockMovement.objects.create(
+                material_id=material_id,
+                kind=StockMovement.Kind.RELEASE,
+                quantity=-release,
+                order=order,
+                actor=actor,
+            )
+            requirement.reserved -= release
+        if required <= 0:
+            PurchaseRequest.objects.filter(requirement=requirement, status=PurchaseRequestStatus.OPEN).update(
+                status=PurchaseRequestStatus.CANCELLED, updated_at=now
+            )
+            requirement.save(update_fields=["reserved"])
+            changed[str(material_id)] = "0"
+            continue
+        take = min(max(stock.available, ZERO), max(required - requirement.reserved, ZERO))
+        if take:
+            _reserve(stock, take)
+            StockMovement.objects.create(
+                material_id=material_id,
+                kind=StockMovement.Kind.RESERVE,
+                quantity=take,
+                order=order,
+                actor=actor,
+            )
+            requirement.reserved += take
+        requirement.required = required
+        requirement.save(update_fields=["required", "reserved"])
+        requested = sum(
+            PurchaseRequest.objects.filter(requirement=requirement)
+            .exclude(status=PurchaseRequestStatus.CANCELLED)
+            .values_list("quantity", flat=True),
+            start=ZERO,
+        )
+        shortage = required - requirement.reserved - requested
+        if shortage > 0:
+            PurchaseRequest.objects.create(
+                number=document_number_next(series=PR_SERIES, year=timezone.localdate().year),
+                requirement=requirement,
+                order=order,
+                material_id=material_id,
+                quantity=shortage,
+                required_by=requirement.required_by,
+                requested_by=actor,
+            )
+        changed[str(material_id)] = qty_text(required)
+    if changed:
+        _readiness_changed([order.pk])

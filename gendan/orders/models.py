@@ -167,6 +167,8 @@ class Order(VersionedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
     )
+    # R0 is the order as reviewed; each approved change request (gendan.changes) adds one (OrderRevision).
+    revision = models.PositiveSmallIntegerField(_("revision"), default=0)
 
     class Meta:
         verbose_name = _("order")
@@ -293,6 +295,40 @@ class OrderLineSize(models.Model):
         ]
 
 
+class OrderRevision(models.Model):
+    """The order as it stood at one revision (R0 = as reviewed, written when the first change is applied),
+    and what changed against the revision before (a list of entries, see gendan.orders.revisions)."""
+
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="revisions", db_index=False
+    )
+    number = models.PositiveSmallIntegerField(_("revision"))
+    snapshot = models.JSONField(_("snapshot"), default=dict)
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+    source = models.CharField(_("source"), max_length=30, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("order revision")
+        verbose_name_plural = _("order revisions")
+        ordering = ["order", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "number"], name="orders_revision_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} R{self.number}"
+
+
 class OrderAttachment(models.Model):
     order = models.ForeignKey(
         Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="attachments"
@@ -364,6 +400,13 @@ class OrderEvent(EventModel):
         QUALITY_EXCEPTION = "quality_exception", _("Quality exception")
         QUALITY_CONCESSION = "quality_concession", _("Concession recorded")
         QUALITY_INSPECTION_CANCELLED = "quality_inspection_cancelled", _("Inspection cancelled")
+        # change requests after review (gendan.changes)
+        CHANGE_RAISED = "change_raised", _("Change request raised")
+        CHANGE_SIGNED = "change_signed", _("Change request signed")
+        CHANGE_APPROVED = "change_approved", _("Change request approved")
+        CHANGE_REJECTED = "change_rejected", _("Change request rejected")
+        CHANGE_CANCELLED = "change_cancelled", _("Change request withdrawn")
+        REVISED = "revised", _("Order revised")
 
     # indexed by orders_event_order_time (order, created_at)
     order = models.ForeignKey(

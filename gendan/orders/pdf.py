@@ -29,6 +29,7 @@ from gendan.core.pdf import (
 )
 from gendan.orders.exports import BUSINESS_TYPE_ZH, SOURCE_DOCUMENT_ZH, STATUS_ZH, zh
 from gendan.orders.models import Order, OrderStatus
+from gendan.orders.revisions import revision_print_lines
 from gendan.parties.exports import CURRENCY_ZH
 
 NOTICE_DOCUMENT = "business_notice"
@@ -202,9 +203,15 @@ def business_notice_pdf(*, order: Order, printed_by: Any) -> bytes:
         ("计划签收", f"{_person(order.planner_ack_by)} {text(order.planner_ack_at)}".strip() or "未签收"),
         ("总金额", f"{money(order.total_amount)} {order.currency}"),
     ]
+    revised, changes = revision_print_lines(order=order)
+    subtitle = f"No. {order.number}" + (f" · 第 {order.revision} 次修订" if revised else "")
     story: list[Flowable] = [
-        *heading_block(NOTICE_TITLE, st, subtitle=f"No. {order.number}"),
+        *heading_block(NOTICE_TITLE, st, subtitle=subtitle),
         kv_table(header, st, columns=2),
+    ]
+    if revised:  # the change the planner must act on, before anything else (gendan.changes)
+        story += section(revised, st, *[para(f"• {line}", st.body) for line in changes or ["—"]], long=True)
+    story += [
         *section("客户要求", st, para(order.requirements or "—", st.body), long=True),
         *section("订单明细", st, _lines_table(order, lines, st), long=True),
     ]

@@ -281,6 +281,16 @@ def _timeline_rows(order: Order) -> list[dict]:
             detail = str(ACTION_LABELS["close_short"]) + (
                 " · " + _("agreed by %(who)s") % {"who": contact} if contact else ""
             )
+        elif event.type.startswith("change_") or event.type == OrderEvent.Type.REVISED:  # gendan.changes
+            data = event.data or {}
+            signed = f"{departments.get(data.get('department'), '')}: {results.get(data.get('result'), '')}"
+            revision = f"R{data['revision']}" if data.get("revision") is not None else ""
+            parts = (
+                data.get("change_request") or data.get("source", ""),
+                signed if data.get("result") else "",
+                revision,
+            )
+            detail = " · ".join(part for part in parts if part)
         rows.append(
             {
                 "time": event.created_at,

@@ -251,6 +251,7 @@ class OutsourcingOrderEvent(EventModel):
         RETURNED = "returned", _("Returned by the subcontractor")
         DUE_DATE_CHANGED = "due_date_changed", _("Due date changed")
         OVERDUE = "overdue", _("Return overdue")
+        ORDER_REVISED = "order_revised", _("The customer order was revised: check quantity and date")
 
     outsourcing_order = models.ForeignKey(
         OutsourcingOrder, verbose_name=_("outsourcing order"), on_delete=models.PROTECT, related_name="events"

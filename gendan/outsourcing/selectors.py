@@ -348,3 +348,24 @@ def subcontractor_scorecard(
         c = card(row["subcontractor_id"])
         c.open_orders, c.overdue_orders = row["open"], row["overdue"]
     return sorted(cards.values(), key=lambda c: c.subcontractor.code)
+
+
+def outsourced_quantities(*, order_line_ids: list[int]) -> dict[int, Decimal]:
+    """{order line id: quantity on issued outsourcing orders} (drafts and cancelled ones left out)."""
+    rows = (
+        OutsourcingOrder.objects.filter(order_line_id__in=order_line_ids)
+        .exclude(status__in=(OutsourcingStatus.DRAFT, OutsourcingStatus.CANCELLED))
+        .values("order_line_id")
+        .annotate(total=Sum("quantity"))
+        .order_by()
+    )
+    return {row["order_line_id"]: row["total"] for row in rows}
+
+
+def outsourcing_orders_open_for_lines(
+    *, order: Order, order_line_ids: list[int]
+) -> QuerySet[OutsourcingOrder]:
+    """The order's outsourcing orders not closed or cancelled that cover one of the lines (or the whole order)."""
+    return OutsourcingOrder.objects.filter(
+        Q(order_line_id__in=order_line_ids) | Q(order_line__isnull=True), order=order
+    ).exclude(status__in=(OutsourcingStatus.CLOSED, OutsourcingStatus.CANCELLED))

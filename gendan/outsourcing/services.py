@@ -830,3 +830,16 @@ def outsourcing_overdue_scan(*, today: dt.date) -> dict[str, int]:
     if counts["raised"]:
         logger.info("outsourcing scan %s: %s", today, counts)
     return counts
+
+
+def outsourcing_orders_flag_revised(
+    *, order: Order, actor: User | None, order_line_ids: list[int], revision: int, note: str = ""
+) -> list[OutsourcingOrder]:
+    """The order was revised (gendan.changes): each open outsourcing order covering a changed line (or the
+    whole order) gets an event on its timeline, for its owner to check quantity and due date. Returns them."""
+    from gendan.outsourcing.selectors import outsourcing_orders_open_for_lines
+
+    flagged = list(outsourcing_orders_open_for_lines(order=order, order_line_ids=order_line_ids))
+    for oo in flagged:
+        _oo_event(oo, OutsourcingOrderEvent.Type.ORDER_REVISED, actor, note=note, revision=revision)
+    return flagged

@@ -108,3 +108,21 @@ def shipment_block_reason(*, order: Order) -> str | None:
     return _("%(failures)s; a supervisor's concession or a passing re-inspection is needed.") % {
         "failures": "; ".join(parts)
     }
+
+
+def inspected_quantities(*, order_line_ids: list[int]) -> dict[int, int]:
+    """{order line id: the largest quantity inspected at one stage} (cancelled inspections left out; lots of
+    one stage add up, stages do not: a final inspection re-inspects what in-line inspection saw)."""
+    from django.db.models import Sum
+
+    best: dict[int, int] = {}
+    rows = (
+        Inspection.objects.filter(order_line_id__in=order_line_ids)
+        .exclude(status=InspectionStatus.CANCELLED)
+        .values("order_line_id", "stage")
+        .annotate(total=Sum("lot_size"))
+        .order_by()
+    )
+    for row in rows:
+        best[row["order_line_id"]] = max(best.get(row["order_line_id"], 0), row["total"] or 0)
+    return best

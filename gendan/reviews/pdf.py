@@ -20,6 +20,7 @@ from gendan.core.pdf import (
     text,
 )
 from gendan.orders.exports import BUSINESS_TYPE_ZH, SOURCE_DOCUMENT_ZH, STATUS_ZH, zh
+from gendan.orders.revisions import revision_print_lines
 from gendan.parties.exports import CURRENCY_ZH, payment_terms_zh
 from gendan.parties.models import PaymentTermsType
 from gendan.reviews.models import Review, ReviewDepartment, ReviewItem
@@ -144,12 +145,19 @@ def review_form_pdf(*, review: Review, printed_by: Any) -> bytes:
         ("可行交期", text(review.feasible_date)),
     ]
 
+    # after review the order may have been changed (gendan.changes): the form prints the current revision
+    revised, changes = revision_print_lines(order=order)
     story: list[Flowable] = [
         *heading_block(
             REVIEW_FORM_TITLE,
             st,
             subtitle=f"No. {order.number} · 第 {review.round} 轮 · 发起：{_person(review.opened_by)} "
-            f"{text(review.created_at)}",
+            f"{text(review.created_at)}" + (f" · 第 {order.revision} 次修订" if revised else ""),
+        ),
+        *(
+            section(revised, st, *[para(f"• {line}", st.body) for line in changes or ["—"]])
+            if revised
+            else []
         ),
         *section("订单资料", st, kv_table(order_pairs, st, columns=2)),
         *section(

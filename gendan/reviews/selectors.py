@@ -223,3 +223,13 @@ def review_items_awaiting(*, user: User) -> QuerySet[ReviewItem]:
         review__order__status="in_review",
         result=ReviewItem.Result.PENDING,
     ).select_related("review__order__customer")
+
+
+def feasible_date_for_products(*, order: Order, products: Sequence) -> tuple[dt.date, dict]:
+    """feasible_date_propose for a proposed version of `order` (a change request, gendan.changes): the
+    production cycle and material lead days of `products`, today's capacity schedule and materials."""
+    from gendan.capacity.selectors import order_schedule_preview
+
+    today = timezone.localdate()
+    lines = [(p.production_cycle_days, p.material_lead_days) for p in products]
+    return _feasible(order, lines, order_schedule_preview(order=order, today=today), today)

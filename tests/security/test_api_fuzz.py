@@ -94,6 +94,7 @@ def test_every_schema_name_is_unique():
         "complaints",
         "visits",
         "performance",
+        "changes",
     ]
     found: dict[str, set[type]] = collections.defaultdict(set)
 

@@ -64,6 +64,7 @@ COLLECTORS = users("supervisor", "admin", "finance")  # payments: ledger.service
 RAISERS = but("auditor")  # merchandiser, supervisor, gm, sales, planner, reviewers, admin
 RECORDERS = users("merchandiser", "supervisor", "admin")
 OUTSOURCERS = users("merchandiser", "supervisor", "planner", "admin")
+CHANGE_RAISERS = users("merchandiser", "supervisor", "admin")  # gendan.changes.workflows.RAISE_ROLES
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,40 @@ def reason(text: str = "安全测试") -> Callable[[World, str], dict]:
 
 def d(**values: Any) -> Callable[[World, str], dict]:
     return lambda world, side: dict(values)
+
+
+def change_body(world: World, side: str) -> dict:
+    """A change request's body: the order as it is with another colour on its first line."""
+    from gendan.changes.services import proposal_initial
+
+    data = proposal_initial(order=world.side(side).order)
+    data = {key: value for key, value in data.items() if value not in ("", None)}
+    data["lines"] = [{k: v for k, v in line.items() if v not in ("", None)} for line in data["lines"]]
+    data["lines"][0]["color"] = "安全测试色"
+    return {**data, "reason": "安全测试改单", "cause": "customer"}
+
+
+def change_form(world: World, side: str) -> dict:
+    """The same as the page's form posts it."""
+    data = change_body(world, side)
+    form = {
+        key: data[key]
+        for key in (
+            "customer_po",
+            "requested_date",
+            "promised_date",
+            "payment_terms",
+            "requirements",
+            "reason",
+            "cause",
+        )
+        if key in data
+    }
+    form["lines-TOTAL"] = str(len(data["lines"]))
+    for index, line in enumerate(data["lines"]):
+        for key, value in line.items():
+            form[f"lines-{index}-{key}"] = value
+    return form
 
 
 def inspection_form(world: World, side: str) -> dict:
@@ -341,6 +376,35 @@ URLS: dict[str, Ep] = {
     "order_import_template": Ep(get=WITH_ROLE),
     "order_export": Ep(get=WITH_ROLE, queries=SEARCH + ({"customer": "{customer_id}"},)),
     "order_notice_pdf": Ep(get=WITH_ROLE, scope="order", path=ids(pk="order"), shows="order"),
+    # change requests (gendan.changes)
+    "changes:list": Ep(get=WITH_ROLE),
+    "changes:detail": Ep(get=WITH_ROLE, scope="order", path=ids(pk="change_request"), shows="order"),
+    "changes:new": Ep(
+        get=CHANGE_RAISERS,
+        post=CHANGE_RAISERS,
+        scope="order",
+        path=ids(order_pk="order"),
+        data=change_form,
+        writes=True,
+        note="the order's merchandiser (scope), supervisors, admin",
+    ),
+    "changes:sign": Ep(
+        post=users("admin", "tech"),
+        scope="order",
+        path=ids(pk="change_request", item_pk="change_item"),
+        data=d(result="pass"),
+        writes=True,
+        note="the technical department's item: its reviewers and admin",
+    ),
+    "changes:action": Ep(
+        post=CHANGE_RAISERS,
+        scope="order",
+        path=ids(pk="change_request", action="=cancel"),
+        data=d(note="撤回"),
+        writes=True,
+        note="withdraw: who raised it (the side's merchandiser) or a supervisor / admin",
+    ),
+    "changes:revisions": Ep(get=WITH_ROLE, scope="order", path=ids(order_pk="order"), shows="order"),
     # reviews
     "reviews:list": Ep(get=WITH_ROLE, queries=({}, {"status": "open"})),
     "reviews:detail": Ep(get=WITH_ROLE, scope="order", path=ids(pk="review"), shows="order"),
@@ -895,6 +959,35 @@ API: dict[str, Ep] = {
         data=lambda w, s: {"items": [w.side(s).ids["open_review_item"]], "result": "pass", "comment": "可以"},
         writes=True,
         note="the technical department's item named in the body",
+    ),
+    # change requests (gendan.changes)
+    "gendan_changes_api_order_change_requests": Ep(get=WITH_ROLE, scope="order", path=ids(order_id="order")),
+    "gendan_changes_api_order_change_proposal": Ep(get=WITH_ROLE, scope="order", path=ids(order_id="order")),
+    "gendan_changes_api_order_change_raise": Ep(
+        post=CHANGE_RAISERS, scope="order", path=ids(order_id="order"), data=change_body, writes=True
+    ),
+    "gendan_changes_api_order_revision_list": Ep(get=WITH_ROLE, scope="order", path=ids(order_id="order")),
+    "gendan_changes_api_order_revision_detail": Ep(
+        get=WITH_ROLE, scope="order", path=ids(order_id="order", number="=0"), shows="order"
+    ),
+    "gendan_changes_api_change_request_list_view": Ep(get=WITH_ROLE, queries=({}, {"awaiting": "true"})),
+    "gendan_changes_api_change_request_detail_view": Ep(
+        get=WITH_ROLE, scope="order", path=ids(cr_id="change_request"), shows="order"
+    ),
+    "gendan_changes_api_change_request_sign_view": Ep(
+        post=users("admin", "tech"),
+        scope="order",
+        path=ids(cr_id="change_request", item_id="change_item"),
+        data=sign_body,
+        writes=True,
+    ),
+    "gendan_changes_api_change_request_action_view": Ep(
+        post=CHANGE_RAISERS,
+        scope="order",
+        path=ids(cr_id="change_request", action="=cancel"),
+        data=body(note="撤回"),
+        writes=True,
+        note="withdraw: who raised it or a supervisor / admin",
     ),
     "gendan_reviews_api_review_approve_batch_view": Ep(
         post=LEADS,

@@ -443,6 +443,17 @@ def _build_side(people, which: str, product: Product, subcontractor: Supplier) -
     ).pk
     (score,) = monthly_scores_refresh(merchandiser_ids=[people[by].pk], month=DAY)
     ids["score"] = score.pk
+    # a change request (改单) on the order in production: a colour, re-signed by technical and quality
+    from gendan.changes.services import change_request_raise, proposal_initial
+
+    proposal = proposal_initial(order=order)
+    proposal["lines"][0]["color"] = f"黑{tag}"
+    change = change_request_raise(
+        order=order, actor=people[by], data=proposal, reason=f"客户改色 {tag}", cause="customer"
+    )
+    ids["change_request"] = change.pk
+    ids["change_item"] = change.items.get(department="technical").pk
+
     (note,) = notify(
         recipients=[people[by]],
         kind="order_overdue",

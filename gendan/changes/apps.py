@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class ChangesConfig(AppConfig):
+    name = "gendan.changes"
+    label = "changes"
+
+    def ready(self) -> None:
+        from gendan.changes.services import changes_on_order_transition
+        from gendan.orders.services import ORDER_TRANSITION_HOOKS
+
+        if changes_on_order_transition not in ORDER_TRANSITION_HOOKS:
+            ORDER_TRANSITION_HOOKS.append(changes_on_order_transition)
