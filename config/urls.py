@@ -28,6 +28,7 @@ urlpatterns = [
     path("shipping/", include("gendan.shipping.urls")),
     path("ledger/", include("gendan.ledger.urls")),
     path("complaints/", include("gendan.complaints.urls")),
+    path("files/", include("gendan.files.urls")),
     path("visits/", include("gendan.visits.urls")),
     path("performance/", include("gendan.performance.urls")),
     path("", include("gendan.core.urls")),

@@ -165,6 +165,7 @@ def register_routers() -> None:
     from gendan.capacity.api import router as capacity_router
     from gendan.catalog.api import router as catalog_router
     from gendan.complaints.api import router as complaints_router
+    from gendan.files.api import router as files_router
     from gendan.followup.api import router as followup_router
     from gendan.ledger.api import router as ledger_router
     from gendan.materials.api import router as materials_router
@@ -184,6 +185,7 @@ def register_routers() -> None:
     api.add_router("/customers", parties_router)
     api.add_router("/products", catalog_router)
     api.add_router("/orders", orders_bulk_router)  # before the orders router: fixed paths first
+    api.add_router("", files_router)  # /attachments…, /orders/{id}/attachments (gendan.files)
     api.add_router("/orders", orders_router)
     api.add_router("/reviews", reviews_router)
     api.add_router("/notifications", notify_router)

@@ -663,14 +663,14 @@ def order_planner_acknowledge(*, order: Order, actor: User) -> Order:
 
 
 @transaction.atomic
-def order_original_receive(*, order: Order, actor: User) -> Order:
+def order_original_receive(*, order: Order, actor: User, data: dict | None = None) -> Order:
     _ensure_can_write(actor)
     current = _locked(order, actor)
     if not current.original_pending:
         raise ApplicationError(_("No original is pending for this order."), code="no_original_pending")
     current.original_received_at = timezone.now()
     current.save(update_fields=["original_received_at", "updated_at"])
-    order_event_record(order=current, type=OrderEvent.Type.ORIGINAL_RECEIVED, actor=actor)
+    order_event_record(order=current, type=OrderEvent.Type.ORIGINAL_RECEIVED, actor=actor, data=data)
     return current
 
 
