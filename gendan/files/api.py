@@ -13,8 +13,8 @@ from ninja.files import UploadedFile
 from gendan.core.schemas import ERRORS, MAX_ID, UserRef
 from gendan.files import services
 from gendan.files.models import Attachment, AttachmentKind
-from gendan.files.selectors import attachment_get, attachment_list, attachment_owner_get
-from gendan.files.views import attachment_download_response, owner_for_key_of
+from gendan.files.selectors import attachment_get, attachment_list, attachment_owner_get, attachment_owner_key
+from gendan.files.views import attachment_download_response
 
 router = Router(tags=["files"])
 
@@ -43,7 +43,7 @@ class AttachmentOut(Schema):
 
     @staticmethod
     def resolve_owner_type(obj: Attachment) -> str:
-        return owner_for_key_of(obj)
+        return attachment_owner_key(obj)
 
     @staticmethod
     def resolve_kind_label(obj: Attachment) -> str:

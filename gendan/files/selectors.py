@@ -56,3 +56,9 @@ def attachment_get(*, user: User, pk: int | str) -> Attachment:
         )
     except (Attachment.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFoundError(_("File not found.")) from None
+
+
+def attachment_owner_key(attachment: Attachment) -> str:
+    """The owner_type (registry key) of an attachment's owner."""
+    spec = owner_for_model(attachment.owner_type.model_class())
+    return spec.key if spec else attachment.owner_type.model

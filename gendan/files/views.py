@@ -14,14 +14,13 @@ from gendan.core.web import fetch_or_404
 from gendan.files import services
 from gendan.files.models import Attachment
 from gendan.files.registry import owner_for_key
-from gendan.files.selectors import attachment_get, attachment_owner_get
+from gendan.files.selectors import attachment_get, attachment_owner_get, attachment_owner_key
 
 INLINE_TYPES = ("application/pdf", "image/jpeg", "image/png", "image/webp")
 
 
 def attachment_download_response(request: HttpRequest, attachment: Attachment) -> FileResponse:
     """The file, to a caller whose scope was checked (attachment_get); audited as a download."""
-    spec = owner_for_key_of(attachment)
     return stored_file_response(
         request=request,
         file=attachment.file,
@@ -30,15 +29,12 @@ def attachment_download_response(request: HttpRequest, attachment: Attachment) -
         filename=attachment.original_name,
         content_type=attachment.content_type,
         inline=attachment.content_type in INLINE_TYPES,
-        data={"attachment": attachment.pk, "owner_type": spec, "owner_id": attachment.owner_id},
+        data={
+            "attachment": attachment.pk,
+            "owner_type": attachment_owner_key(attachment),
+            "owner_id": attachment.owner_id,
+        },
     )
-
-
-def owner_for_key_of(attachment: Attachment) -> str:
-    from gendan.files.registry import owner_for_model
-
-    spec = owner_for_model(attachment.owner_type.model_class())
-    return spec.key if spec else attachment.owner_type.model
 
 
 def _back(owner_type: str, owner) -> HttpResponse:
@@ -90,4 +86,4 @@ def withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("%(name)s withdrawn.") % {"name": attachment.original_name})
-    return _back(owner_for_key_of(attachment), attachment.owner)
+    return _back(attachment_owner_key(attachment), attachment.owner)
