@@ -36,7 +36,7 @@ HEADER = [
 
 
 def order_rows(customer, products, *, orders: int, lines: int) -> list[list]:
-    rows = [HEADER]
+    rows = [list(HEADER)]  # a copy: tests append columns to their own header row
     for o in range(orders):
         for n in range(lines):
             first = n == 0
