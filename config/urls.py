@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -29,6 +28,7 @@ urlpatterns = [
     path("shipping/", include("gendan.shipping.urls")),
     path("ledger/", include("gendan.ledger.urls")),
     path("complaints/", include("gendan.complaints.urls")),
+    path("files/", include("gendan.files.urls")),
     path("visits/", include("gendan.visits.urls")),
     path("performance/", include("gendan.performance.urls")),
     path("reassignments/", include("gendan.reassignments.urls")),
@@ -36,7 +36,5 @@ urlpatterns = [
     path("", include("gendan.core.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No MEDIA_URL route in any mode (DEBUG included): uploads are served only by the scope-checked views of the
+# apps that own them (complaint and progress photos, gendan.files attachments), each download audited.

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "gendan.catalog",
     "gendan.planning",
     "gendan.orders",
+    "gendan.files",
     "gendan.reviews",
     "gendan.notify",
     "gendan.followup",
@@ -132,6 +133,8 @@ STORAGES = {
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Files on the record (gendan.files): the largest attachment accepted, in bytes.
+ATTACHMENT_MAX_BYTES = int(env("ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 
 # Absolute links in e-mails and group-robot messages (e.g. https://erp.example.com); blank keeps them relative.
 SITE_URL = env("SITE_URL", "")

@@ -11,3 +11,8 @@ class ChangesConfig(AppConfig):
 
         if changes_on_order_transition not in ORDER_TRANSITION_HOOKS:
             ORDER_TRANSITION_HOOKS.append(changes_on_order_transition)
+
+        from gendan.changes.models import ChangeRequest
+        from gendan.files.registry import register_attachment_owner
+
+        register_attachment_owner(ChangeRequest, key="change_request")

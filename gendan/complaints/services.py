@@ -2,6 +2,7 @@
 deadline), photos, and the mark that makes a complaint evidence of a violation."""
 
 import datetime as dt
+import secrets
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -308,7 +309,7 @@ def complaint_photo_add(
         extension = None
     if extension is None or not _decodes_as_image(file, extension):
         raise PhotoRejected(_("Upload a photo (JPEG, PNG or WebP)."))
-    file.name = f"{timezone.now():%Y%m%d%H%M%S}{extension}"
+    file.name = f"{secrets.token_urlsafe(16)}{extension}"  # not guessable (issue 21 item 5)
     photo = ComplaintPhoto(
         complaint=current, file=file, caption=(caption or "").strip()[:200], uploaded_by=actor
     )

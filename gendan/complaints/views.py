@@ -17,6 +17,7 @@ from gendan.complaints.models import ComplaintStatus, ComplaintType, Severity
 from gendan.complaints.selectors import complaint_get, complaint_list
 from gendan.complaints.workflows import COMPLAINT_TRANSITIONS
 from gendan.core.audit import audit_record
+from gendan.core.downloads import stored_file_response
 from gendan.core.errors import ApplicationError
 from gendan.core.models import AuditLog
 from gendan.core.paging import capped_page
@@ -174,10 +175,9 @@ def complaint_photo_file_view(request: HttpRequest, pk: int, photo_pk: int) -> F
     photo = complaint.photos.filter(pk=photo_pk).first()
     if photo is None:
         raise Http404
-    response = FileResponse(photo.file.open("rb"))
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_response(
+        request=request, file=photo.file, what="complaint_photo", object_ref=f"{complaint.number}#{photo.pk}"
+    )
 
 
 @login_required

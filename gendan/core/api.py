@@ -167,6 +167,7 @@ def register_routers() -> None:
     from gendan.changes.api import order_router as changes_order_router
     from gendan.changes.api import router as changes_router
     from gendan.complaints.api import router as complaints_router
+    from gendan.files.api import router as files_router
     from gendan.followup.api import router as followup_router
     from gendan.ledger.api import router as ledger_router
     from gendan.materials.api import router as materials_router
@@ -187,6 +188,7 @@ def register_routers() -> None:
     api.add_router("/customers", parties_router)
     api.add_router("/products", catalog_router)
     api.add_router("/orders", orders_bulk_router)  # before the orders router: fixed paths first
+    api.add_router("", files_router)  # /attachments…, /orders/{id}/attachments (gendan.files)
     api.add_router("/orders", orders_router)
     api.add_router("/reviews", reviews_router)
     api.add_router("/notifications", notify_router)

@@ -83,6 +83,8 @@ class AuditLog(models.Model):
         PRINT = "print", _("Print")
         IMPORT = "import", _("Import")
         LOGIN_LOCKED = "login_locked", _("Login locked")
+        DOWNLOAD = "download", _("Download")
+        SCOPE_REFUSED = "scope_refused", _("Refused outside scope")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

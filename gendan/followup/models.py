@@ -5,6 +5,7 @@ Events go on the order's timeline (`orders.OrderEvent`) so one page tells the wh
 """
 
 import datetime as dt
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -346,10 +347,8 @@ class ProgressRecord(models.Model):
 
 
 def _photo_path(instance: "ProgressPhoto", filename: str) -> str:
-    import uuid
-
     extension = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}.get(instance.image_format, "bin")
-    return f"followup/photos/{dt.date.today():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+    return f"followup/photos/{dt.date.today():%Y/%m}/{secrets.token_urlsafe(16)}.{extension}"
 
 
 class ProgressPhoto(models.Model):

@@ -3,7 +3,6 @@ back as ApplicationError and are shown as messages (field errors next to the fie
 
 import datetime as dt
 import logging
-import mimetypes
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gendan.accounts import roles as R
 from gendan.core.audit import audit_record
+from gendan.core.downloads import stored_file_response
 from gendan.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from gendan.core.paging import capped_page
 from gendan.followup import exports, selectors, services
@@ -325,13 +325,9 @@ def photo(request: HttpRequest, pk: int) -> FileResponse:
         item = selectors.record_photo_get(user=request.user, pk=pk)
     except NotFoundError as exc:
         raise _not_found(exc) from None
-    content_type = mimetypes.types_map.get(
-        "." + item.file.name.rsplit(".", 1)[-1].lower(), "application/octet-stream"
+    return stored_file_response(
+        request=request, file=item.file, what="progress_photo", object_ref=f"{item.record.order_id}#{item.pk}"
     )
-    response = FileResponse(item.file.open("rb"), content_type=content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @login_required

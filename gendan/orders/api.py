@@ -399,7 +399,9 @@ def order_list_view(request, filters: Query[OrderFilters]):
 def order_create_view(request, payload: OrderIn):
     """Validated by the rules of the order form (§2.2); on any error nothing is saved and no number is used.
     The same customer PO of the same customer again answers 409 `duplicate_po` unless `confirm_repeat` is
-    true and `repeat_reason` given."""
+    true and `repeat_reason` given. When that order is outside the caller's scope the answer is 409
+    `duplicate_po_out_of_scope`, naming no order, even with `confirm_repeat` (the supervisor decides); the
+    attempt is on the audit log."""
     # Answered from the rows just written (lines and sizes included): the writer sees what was saved,
     # even if the order went to a merchandiser outside their own scope.
     return Status(201, services.order_create(actor=request.auth, data=payload.model_dump(mode="json")))
@@ -412,7 +414,8 @@ def order_batch_create_view(request, payload: OrderBatchIn):
     """For integrations (EDI, a customer portal): every order is checked like a single one; errors are
     named `orders.N.field`. All orders are created in one transaction with consecutive numbers, or none
     and no number is used. A customer PO already on file or twice in the batch answers 409
-    `duplicate_po` unless that order has `confirm_repeat`."""
+    `duplicate_po` unless that order has `confirm_repeat` (`duplicate_po_out_of_scope`, naming no order,
+    when the order on file is outside the caller's scope)."""
     rows = [order.model_dump(mode="json") for order in payload.orders]
     orders = services.order_create_many(actor=request.auth, rows=rows)
     return Status(

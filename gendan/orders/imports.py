@@ -35,7 +35,7 @@ from gendan.core.excel import (
 from gendan.core.parsing import blank
 from gendan.orders.exports import BUSINESS_TYPE_ZH, SOURCE_DOCUMENT_ZH
 from gendan.orders.models import Order, OrderEvent
-from gendan.orders.selectors import order_duplicates_by_po
+from gendan.orders.selectors import order_duplicates_by_po, order_visible_list
 from gendan.orders.services import order_create_batch
 from gendan.orders.validation import OrderData, order_data_validate
 from gendan.parties.exports import CURRENCY_ZH, zh_reverse
@@ -288,6 +288,22 @@ def order_import_plan(*, data: bytes, actor: User) -> OrderImportPlan:
         if group.data is None:
             continue
         numbers = existing.get((group.data.customer.pk, group.data.customer_po.casefold()))
+        hidden = _out_of_scope(numbers or [], actor=actor)
+        if hidden:
+            # issue 21 item 6: never name an order outside the importer's scope
+            by_number[group.rows[0].number].issues.append(
+                _issue(
+                    sheet,
+                    group.rows[0].number,
+                    "customer_po",
+                    _(
+                        "Another order of this customer already has customer PO %(po)s. Ask your supervisor "
+                        "before taking this order in."
+                    )
+                    % {"po": group.data.customer_po},
+                )
+            )
+            continue
         if numbers and not group.data.confirm_repeat:
             by_number[group.rows[0].number].issues.append(
                 _issue(
@@ -318,6 +334,13 @@ def order_import_plan(*, data: bytes, actor: User) -> OrderImportPlan:
         ],
     ]
     return plan
+
+
+def _out_of_scope(numbers: list[str], *, actor: User) -> list[str]:
+    if not numbers:
+        return []
+    visible = set(order_visible_list(user=actor).filter(number__in=numbers).values_list("number", flat=True))
+    return sorted(set(numbers) - visible)
 
 
 def order_import_preview(*, data: bytes, actor: User) -> ImportPreview:

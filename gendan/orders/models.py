@@ -329,16 +329,6 @@ class OrderRevision(models.Model):
         return f"{self.order_id} R{self.number}"
 
 
-class OrderAttachment(models.Model):
-    order = models.ForeignKey(
-        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="attachments"
-    )
-    file = models.FileField(_("file"), upload_to="orders/%Y/%m/")
-    name = models.CharField(_("name"), max_length=200)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-
-
 class OrderEvent(EventModel):
     class Type(models.TextChoices):
         CREATED = "created", _("Created")
@@ -346,6 +336,8 @@ class OrderEvent(EventModel):
         TRANSITION = "transition", _("Status changed")
         DUPLICATE_CONFIRMED = "duplicate_confirmed", _("Deliberate repeat confirmed")
         ORIGINAL_RECEIVED = "original_received", _("Original received")
+        ATTACHMENT_ADDED = "attachment_added", _("File attached")
+        ATTACHMENT_WITHDRAWN = "attachment_withdrawn", _("File withdrawn")
         REVIEW_SIGNED = "review_signed", _("Review item signed")
         DATE_RISK = "date_risk", _("Promised earlier than feasible")
         PLANNER_ACK = "planner_ack", _("Acknowledged by planner")

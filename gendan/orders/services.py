@@ -83,10 +83,70 @@ def _ensure_role(actor: User, roles: tuple[str, ...]) -> None:
         raise PermissionDeniedError(_("Your role may not do this."), code="role_not_allowed")
 
 
-def _check_duplicate(data: OrderData, *, exclude_pk: int | None = None) -> list[str]:
+def _duplicate_refused_out_of_scope(
+    *, actor: User, data: OrderData, field: str, numbers: Sequence[str], index: int | None = None
+) -> None:
+    """Refuse a duplicate PO without naming an order the actor may not see (issue 21 item 6): no number in
+    the message or `extra`, even with confirm_repeat (a repeat of an order one cannot see is the
+    supervisor's call). In-scope duplicates are answered as before by the caller."""
+    on_file = [n for n in numbers if not n.startswith("#")]  # "#N": an earlier order of the same batch
+    if not on_file:
+        return
+    visible = set(
+        Order.objects.filter(order_scope_q(actor), number__in=on_file).values_list("number", flat=True)
+    )
+    hidden = sorted(set(on_file) - visible)
+    if not hidden:
+        return
+    customer_po = data.customer_po
+    message = _(
+        "Another order of this customer already has customer PO %(po)s. Ask your supervisor before taking "
+        "this order in."
+    ) % {"po": customer_po}
+    if index is not None:
+        message = _("Order %(index)d: %(message)s") % {"index": index + 1, "message": message}
+    error = DuplicateOrderError(
+        message,
+        code="duplicate_po_out_of_scope",
+        extra={"fields": {field: [_("Duplicate customer PO number.")]}},
+    )
+    # for the audit log only (read by auditors, who see every order); never in the answer
+    error.audit_data = {"customer": data.customer.pk, "customer_po": customer_po, "orders": hidden}
+    raise error
+
+
+def duplicate_refusal_audited(function: Callable) -> Callable:
+    """Write the refused attempt on a duplicate out of the actor's scope to the audit log, after the
+    service's transaction rolled back (a row written inside it would roll back with it)."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except DuplicateOrderError as exc:
+            if exc.code == "duplicate_po_out_of_scope":
+                from gendan.core.audit import audit_record
+                from gendan.core.models import AuditLog
+
+                audit = getattr(exc, "audit_data", {})
+                audit_record(
+                    actor=kwargs.get("actor"),
+                    action=AuditLog.Action.SCOPE_REFUSED,
+                    what="duplicate_po",
+                    object_ref=str(audit.get("customer_po", "")),
+                    data=audit,
+                )
+            raise
+
+    return wrapper
+
+
+def _check_duplicate(data: OrderData, *, actor: User, exclude_pk: int | None = None) -> list[str]:
     duplicates = order_duplicate_numbers(
         customer_id=data.customer.pk, customer_po=data.customer_po, exclude_pk=exclude_pk
     )
+    if duplicates:
+        _duplicate_refused_out_of_scope(actor=actor, data=data, field="customer_po", numbers=duplicates)
     if duplicates and not data.confirm_repeat:
         raise DuplicateOrderError(
             _(
@@ -312,6 +372,7 @@ def _orders_write(
     return orders
 
 
+@duplicate_refusal_audited
 @transaction.atomic
 def order_create_from_data(
     *,
@@ -321,7 +382,7 @@ def order_create_from_data(
     event_data: dict | None = None,
 ) -> Order:
     _ensure_can_write(actor)
-    duplicates = _check_duplicate(data)
+    duplicates = _check_duplicate(data, actor=actor)
     number = document_number_next(series=ORDER_SERIES, year=data.order_date.year)
     [order] = _orders_write(
         actor=actor,
@@ -335,7 +396,7 @@ def order_create_from_data(
     return order
 
 
-def _batch_duplicates(datas: Sequence[OrderData]) -> list[list[str]]:
+def _batch_duplicates(datas: Sequence[OrderData], *, actor: User) -> list[list[str]]:
     """For each order of a batch, the orders with its customer PO (on file or earlier in the batch); raises
     DuplicateOrderError for the first one not confirmed as a deliberate repeat."""
     on_file = order_duplicates_by_po({(d.customer.pk, d.customer_po) for d in datas})
@@ -344,6 +405,10 @@ def _batch_duplicates(datas: Sequence[OrderData]) -> list[list[str]]:
     for index, data in enumerate(datas):
         key = (data.customer.pk, data.customer_po.strip().casefold())
         numbers = on_file.get(key, []) + seen.get(key, [])
+        if numbers:
+            _duplicate_refused_out_of_scope(
+                actor=actor, data=data, field=f"orders.{index}.customer_po", numbers=numbers, index=index
+            )
         if numbers and not data.confirm_repeat:
             raise DuplicateOrderError(
                 _(
@@ -361,6 +426,7 @@ def _batch_duplicates(datas: Sequence[OrderData]) -> list[list[str]]:
     return result
 
 
+@duplicate_refusal_audited
 @transaction.atomic
 def order_create_batch(
     *,
@@ -372,7 +438,7 @@ def order_create_batch(
     """Create many validated orders in one transaction, all or none: the same rows and events as
     order_create_from_data per order, written with one statement per table (imports, batch API)."""
     _ensure_can_write(actor)
-    duplicates = _batch_duplicates(datas)
+    duplicates = _batch_duplicates(datas, actor=actor)
     by_year: dict[int, list[int]] = {}
     for index, data in enumerate(datas):
         by_year.setdefault(data.order_date.year, []).append(index)
@@ -410,6 +476,7 @@ def order_create(*, actor: User, data: Mapping[str, Any]) -> Order:
     return order_create_from_data(actor=actor, data=order_data_validate(data, actor=actor))
 
 
+@duplicate_refusal_audited
 @transaction.atomic
 def order_update(*, order: Order, actor: User, version: int, data: Mapping[str, Any]) -> Order:
     """Replace header and lines, if `version` is still current (else 409, nothing changed)."""
@@ -425,7 +492,7 @@ def order_update(*, order: Order, actor: User, version: int, data: Mapping[str, 
         )
     if current.status not in EDITABLE_STATUSES:
         raise TransitionError(_("An order can be edited only before its review starts."), code="not_editable")
-    _check_duplicate(clean, exclude_pk=current.pk)
+    _check_duplicate(clean, actor=actor, exclude_pk=current.pk)
     values = _header_values(clean)
     if values["order_date"].year != current.order_date.year:
         raise ApplicationError(
@@ -601,14 +668,14 @@ def order_planner_acknowledge(*, order: Order, actor: User) -> Order:
 
 
 @transaction.atomic
-def order_original_receive(*, order: Order, actor: User) -> Order:
+def order_original_receive(*, order: Order, actor: User, data: dict | None = None) -> Order:
     _ensure_can_write(actor)
     current = _locked(order, actor)
     if not current.original_pending:
         raise ApplicationError(_("No original is pending for this order."), code="no_original_pending")
     current.original_received_at = timezone.now()
     current.save(update_fields=["original_received_at", "updated_at"])
-    order_event_record(order=current, type=OrderEvent.Type.ORIGINAL_RECEIVED, actor=actor)
+    order_event_record(order=current, type=OrderEvent.Type.ORIGINAL_RECEIVED, actor=actor, data=data)
     return current
 
 

@@ -11,3 +11,8 @@ class ReviewsConfig(AppConfig):
 
         if review_on_order_transition not in ORDER_TRANSITION_HOOKS:
             ORDER_TRANSITION_HOOKS.append(review_on_order_transition)
+
+        from gendan.files.registry import register_attachment_owner
+        from gendan.reviews.models import Review
+
+        register_attachment_owner(Review, key="review")  # files on the record (gendan.files)

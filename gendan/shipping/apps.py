@@ -11,3 +11,8 @@ class ShippingConfig(AppConfig):
 
         if shipping_on_order_transition not in ORDER_TRANSITION_HOOKS:
             ORDER_TRANSITION_HOOKS.append(shipping_on_order_transition)
+
+        from gendan.files.registry import register_attachment_owner
+        from gendan.shipping.models import Shipment
+
+        register_attachment_owner(Shipment, key="shipment")  # files on the record (gendan.files)

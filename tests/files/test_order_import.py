@@ -36,7 +36,7 @@ HEADER = [
 
 
 def order_rows(customer, products, *, orders: int, lines: int) -> list[list]:
-    rows = [HEADER]
+    rows = [list(HEADER)]  # a copy: tests append columns to their own header row
     for o in range(orders):
         for n in range(lines):
             first = n == 0
@@ -254,3 +254,21 @@ def test_command_prints_row_errors_and_saves_nothing(people, customer, products,
         call_command("import_orders", str(path), "--user", "m1", "--commit", stdout=io.StringIO(), stderr=err)
     assert "Row 3 · 单价:" in err.getvalue()
     assert Order.objects.count() == 0
+
+
+def test_a_po_on_an_order_outside_the_importers_scope_names_no_order(people, products):
+    """Issue 21 item 6, the import path: m2 imports a PO that is on m1's order of a customer m2 handles."""
+    from tests.factories import CustomerFactory
+
+    shared = CustomerFactory(merchandiser=people["m2"])
+    hidden = order_create(
+        actor=people["sup"],
+        data=order_payload(shared, products[0], customer_po="PO-000", merchandiser=people["m1"].username),
+    )
+    rows = order_rows(shared, products, orders=1, lines=1)
+    rows[0] = [*rows[0], "确认重复下单", "重复原因"]  # a new list: HEADER itself stays as it is
+    rows[1] += ["是", "客户追加同款"]  # a confirmed repeat does not help: the supervisor decides
+    preview = order_import_plan(data=xlsx(rows), actor=people["m2"]).preview
+    assert [(i.row, i.column) for i in preview.issues] == [(2, "客户订单号")]
+    assert "Ask your supervisor" in preview.issues[0].message
+    assert hidden.number not in preview.issues[0].message

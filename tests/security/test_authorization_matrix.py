@@ -65,6 +65,8 @@ RAISERS = but("auditor")  # merchandiser, supervisor, gm, sales, planner, review
 RECORDERS = users("merchandiser", "supervisor", "admin")
 OUTSOURCERS = users("merchandiser", "supervisor", "planner", "admin")
 CHANGE_RAISERS = users("merchandiser", "supervisor", "admin")  # gendan.changes.workflows.RAISE_ROLES
+# withdrawing a file: its uploader (the side's merchandiser, m1 / m3) or a supervisor, the GM, an admin
+WITHDRAWERS = users("m1", "m3", "supervisor", "gm", "admin")
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ class Ep:
     writes: bool = False
     shows: str | None = None
     multipart: bool = False
+    upload_field: str = ""  # multipart: the file field's name (default: the photo forms' "photo"/"photos")
     query_scope: str | None = None  # a side's parameter (e.g. ?user=) is scoped like this kind
     note: str = ""
 
@@ -724,6 +727,20 @@ URLS: dict[str, Ep] = {
         post=LEADS, scope="order", path=ids(pk="complaint"), data=d(note="隐瞒质量问题"), writes=True
     ),
     "complaints:pdf": Ep(get=WITH_ROLE, scope="order", path=ids(pk="complaint"), shows="order"),
+    # files on the record (gendan.files): scope of the owner's order, downloads audited
+    "files:download": Ep(get=WITH_ROLE, scope="order", path=ids(pk="attachment")),
+    "files:withdraw": Ep(
+        post=WITHDRAWERS, scope="order", path=ids(pk="attachment"), data=reason(), writes=True
+    ),
+    "files:upload": Ep(
+        post=WRITERS,
+        scope="order",
+        path=ids(owner_type="=complaint", owner_id="complaint"),
+        data=d(kind="approval"),
+        multipart=True,
+        upload_field="file",
+        writes=True,
+    ),
     # return visits
     "visits:list": Ep(get=WITH_ROLE),
     "visits:satisfaction": Ep(get=WITH_ROLE),
@@ -1045,6 +1062,46 @@ API: dict[str, Ep] = {
         scope="order",
         path=ids(order_id="order"),
         data=body(stage="production", quantity_done="20"),
+        writes=True,
+    ),
+    # files on the record (gendan.files)
+    "gendan_files_api_attachment_list_api": Ep(
+        get=WITH_ROLE,
+        queries=({"owner_type": "order", "owner_id": "{order_id}"},),
+        query_scope="order",
+    ),
+    "gendan_files_api_attachment_add_api": Ep(
+        post=WRITERS,
+        scope="order",
+        data=lambda world, side: {
+            "owner_type": "complaint",
+            "owner_id": world.side(side).ids["complaint"],
+            "kind": "approval",
+        },
+        multipart=True,
+        upload_field="file",
+        writes=True,
+    ),
+    "gendan_files_api_order_attachment_list_api": Ep(
+        get=WITH_ROLE, scope="order", path=ids(order_id="order")
+    ),
+    "gendan_files_api_order_attachment_add_api": Ep(
+        post=WRITERS,
+        scope="order",
+        path=ids(order_id="order"),
+        data=body(kind="artwork"),
+        multipart=True,
+        upload_field="file",
+        writes=True,
+    ),
+    "gendan_files_api_attachment_download_api": Ep(
+        get=WITH_ROLE, scope="order", path=ids(attachment_id="attachment")
+    ),
+    "gendan_files_api_attachment_withdraw_api": Ep(
+        post=WITHDRAWERS,
+        scope="order",
+        path=ids(attachment_id="attachment"),
+        data=body(reason="安全测试"),
         writes=True,
     ),
     "gendan_followup_api_record_photos": Ep(
@@ -1545,7 +1602,9 @@ def site_requests(world: World, name: str, ep: Ep):
             url = reverse(name, kwargs=ep.path(world, side or "own") if ep.path else {})
             for user in USERNAMES:
                 data = ep.data(world, side or "own") if ep.data else {}
-                if ep.multipart:
+                if ep.multipart and ep.upload_field:
+                    data = {**data, ep.upload_field: upload()}
+                elif ep.multipart:
                     data = {**data, "photo": upload(), "caption": "安全测试"}
                 yield "post", side, user, url, {"data": data}, post_allowed(ep, user, side)
 
@@ -1599,7 +1658,10 @@ def api_requests(world: World, operations, op_id: str, ep: Ep):
         return
     for side in post_sides(ep, world):
         for user in USERNAMES:
-            if ep.multipart:
+            if ep.multipart and ep.upload_field:
+                payload = ep.data(world, side or "own") if ep.data else {}
+                kwargs = {"data": {**payload, ep.upload_field: upload()}}
+            elif ep.multipart:
                 kwargs = {"data": {"photos": [upload()]}}
             else:
                 payload = ep.data(world, side or "own") if ep.data else {}

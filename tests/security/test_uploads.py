@@ -424,7 +424,8 @@ def test_a_progress_photo_name_never_reaches_the_file_system(people, producing, 
     assert response.status_code == 302, response.content.decode()[:500]
     photo = ProgressPhoto.objects.get()
     stored = stored_inside_media(photo.file.path)
-    assert re.fullmatch(r"[0-9a-f]{32}\.png", stored.name)  # a name of ours, the format's extension
+    # a random name of ours (secrets.token_urlsafe(16)), the format's extension
+    assert re.fullmatch(r"[\w-]{22}\.png", stored.name), stored.name
     assert "/" not in photo.original_name and "\\" not in photo.original_name  # kept for display only
     assert [p.resolve() for p in media_files()] == [stored]
     # served as what it is, never as the name says (photo.html is not HTML)
@@ -442,7 +443,8 @@ def test_a_complaint_photo_name_never_reaches_the_file_system(people, complaint,
     assert response.status_code == 302
     photo = ComplaintPhoto.objects.get()
     stored = stored_inside_media(photo.file.path)
-    assert re.fullmatch(r"\d{14}(_\w+)?\.png", stored.name), stored.name
+    # a random name of ours (secrets.token_urlsafe(16)), not a guessable timestamp (issue 21 item 5)
+    assert re.fullmatch(r"[\w-]{22}(_\w+)?\.png", stored.name), stored.name
     assert [p.resolve() for p in media_files()] == [stored]
     served = client.get(reverse("complaints:photo", args=[complaint.pk, photo.pk]))
     assert served["Content-Type"] == "image/png" and served["X-Content-Type-Options"] == "nosniff"

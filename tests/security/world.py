@@ -25,6 +25,7 @@ from gendan.capacity.models import WorkCentre
 from gendan.capacity.services import route_set, schedule_run, work_centre_create
 from gendan.catalog.models import Industry, Product
 from gendan.complaints.services import complaint_photo_add, complaint_register
+from gendan.files.services import attachment_add
 from gendan.followup.models import ProgressRecord, TaPlan
 from gendan.followup.services import exception_raise, progress_record_create, ta_plan_generate
 from gendan.ledger.services import invoice_create, payment_record
@@ -334,6 +335,19 @@ def _build_side(people, which: str, product: Product, subcontractor: Supplier) -
             file=SimpleUploadedFile(f"claim-{tag}.png", png_bytes("blue"), content_type="image/png"),
         )
         ids["complaint_photo"] = photo.pk
+        # files on the record (gendan.files): a tech pack on the shipment's order, a scan on the complaint
+        ids["attachment"] = attachment_add(
+            owner=order,
+            actor=people[by],
+            file=SimpleUploadedFile(f"techpack-{tag}.png", png_bytes("red"), content_type="image/png"),
+            kind="tech_pack",
+        ).pk
+        ids["complaint_attachment"] = attachment_add(
+            owner=complaint,
+            actor=people[by],
+            file=SimpleUploadedFile(f"scan-{tag}.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
+            kind="approval",
+        ).pk
         sample = sample_dispatch_create(
             actor=people[by],
             data={
