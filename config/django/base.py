@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "gendan.orders",
     "gendan.reviews",
     "gendan.notify",
+    "gendan.discussion",
     "gendan.followup",
     "gendan.materials",
     "gendan.capacity",

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class ComplaintsConfig(AppConfig):
     name = "gendan.complaints"
     label = "complaints"
+
+    def ready(self) -> None:
+        from gendan.complaints.models import Complaint
+        from gendan.discussion.registry import register_comment_owner
+
+        register_comment_owner(
+            Complaint, key="complaint", order_of=lambda c: c.order, url_name="complaints:detail"
+        )

@@ -165,6 +165,8 @@ def register_routers() -> None:
     from gendan.capacity.api import router as capacity_router
     from gendan.catalog.api import router as catalog_router
     from gendan.complaints.api import router as complaints_router
+    from gendan.discussion.api import orders_router as order_comments_router
+    from gendan.discussion.api import router as comments_router
     from gendan.followup.api import router as followup_router
     from gendan.ledger.api import router as ledger_router
     from gendan.materials.api import router as materials_router
@@ -185,6 +187,7 @@ def register_routers() -> None:
     api.add_router("/products", catalog_router)
     api.add_router("/orders", orders_bulk_router)  # before the orders router: fixed paths first
     api.add_router("/orders", orders_router)
+    api.add_router("/orders", order_comments_router)
     api.add_router("/reviews", reviews_router)
     api.add_router("/notifications", notify_router)
     api.add_router("/followup", followup_router)
@@ -198,6 +201,7 @@ def register_routers() -> None:
     api.add_router("/complaints", complaints_router)
     api.add_router("/visits", visits_router)
     api.add_router("/performance", performance_router)
+    api.add_router("/comments", comments_router)
 
 
 register_routers()

@@ -15,6 +15,15 @@ class FollowupConfig(AppConfig):
     verbose_name = _("Follow-up")
 
     def ready(self) -> None:
+        from gendan.discussion.registry import register_comment_owner
+        from gendan.followup.models import FollowupException
+
+        register_comment_owner(
+            FollowupException,
+            key="exception",
+            order_of=lambda e: e.order,
+            url_name="followup:exception_detail",
+        )
         from gendan.followup.services import ta_plan_on_release, ta_plans_on_release_many
         from gendan.orders.bulk import ORDER_RELEASED_MANY_HOOKS
         from gendan.orders.services import ORDER_RELEASED_HOOKS

@@ -346,6 +346,7 @@ class OrderEvent(EventModel):
         QUALITY_EXCEPTION = "quality_exception", _("Quality exception")
         QUALITY_CONCESSION = "quality_concession", _("Concession recorded")
         QUALITY_INSPECTION_CANCELLED = "quality_inspection_cancelled", _("Inspection cancelled")
+        COMMENT_ADDED = "comment_added", _("Comment added")  # gendan.discussion; the text is in the thread
 
     # indexed by orders_event_order_time (order, created_at)
     order = models.ForeignKey(
