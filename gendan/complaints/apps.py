@@ -9,6 +9,4 @@ class ComplaintsConfig(AppConfig):
         from gendan.complaints.models import Complaint
         from gendan.discussion.registry import register_comment_owner
 
-        register_comment_owner(
-            Complaint, key="complaint", order_of=lambda c: c.order, url_name="complaints:detail"
-        )
+        register_comment_owner(Complaint, key="complaint", order_of="order", url_name="complaints:detail")

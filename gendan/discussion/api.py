@@ -71,10 +71,6 @@ class CommentEditIn(InputSchema):
     body: str = Field(..., min_length=1, max_length=BODY_MAX_LENGTH)
 
 
-class EmptyIn(InputSchema):
-    pass
-
-
 class ColleagueOut(Schema):
     username: str
     name: str
@@ -160,7 +156,7 @@ def comment_edit_api(request, comment_id: CommentId, payload: CommentEditIn):
 @router.post(
     "/{comment_id}/actions/withdraw", response={200: CommentOut, **ERRORS}, summary="Withdraw my comment"
 )
-def comment_withdraw_api(request, comment_id: CommentId, payload: EmptyIn | None = None):
+def comment_withdraw_api(request, comment_id: CommentId):
     comment = comment_get(user=request.auth, pk=comment_id)
     services.comment_withdraw(comment=comment, actor=request.auth)
     return comment_out(comment_get(user=request.auth, pk=comment_id), _owner_key(comment))

@@ -3,7 +3,7 @@
 The discussion app sits just above orders (docs/architecture.md): it may read orders and accounts, but not the
 apps whose documents it discusses. Those register themselves in their AppConfig.ready(), one line each:
 
-    register_comment_owner(Complaint, key="complaint", order_of=lambda c: c.order, url_name="complaints:detail")
+    register_comment_owner(Complaint, key="complaint", order_of="order", url_name="complaints:detail")
 
 A thread's scope is its order's: whoever sees the owner's order (orders.selectors.order_visible_list) reads and
 writes the thread; anyone else gets a 404 as for a missing document.
@@ -11,6 +11,7 @@ writes the thread; anyone else gets a 404 as for a missing document.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from django.db import models
@@ -36,7 +37,7 @@ def _label(owner: Any) -> str:
 def register_comment_owner(
     model: type[models.Model],
     *,
-    order_of: Callable[[Any], Any],
+    order_of: Callable[[Any], Any] | str,
     key: str | None = None,
     url_name: str | None = None,
     url_of: Callable[[Any], str] | None = None,
@@ -44,7 +45,7 @@ def register_comment_owner(
 ) -> CommentOwner:
     """Give every `model` row a comment thread. Idempotent (ready() may run twice in tests).
 
-    `order_of`: the owner's order (a callable, e.g. ``lambda cr: cr.order``). The page showing the thread is
+    `order_of`: the owner's order: a callable (``lambda cr: cr.order``) or an attribute path (``"order"``). The page showing the thread is
     `url_name` reversed with the owner's pk (or `url_of(owner)`; else ``owner.get_absolute_url()``);
     notifications name the owner by `label_of(owner)` (default: its verbose name and str(), "客诉单 CP2026-0001").
     """
@@ -53,6 +54,8 @@ def register_comment_owner(
     existing = COMMENT_OWNERS.get(key)
     if existing is not None and existing.model is not model:
         raise ValueError(f"comment owner key {key!r} is taken by {existing.model.__name__}")
+    if isinstance(order_of, str):
+        order_of = attrgetter(order_of)
     if url_of is None:
         if url_name is not None:
             name = url_name

@@ -19,10 +19,7 @@ class FollowupConfig(AppConfig):
         from gendan.followup.models import FollowupException
 
         register_comment_owner(
-            FollowupException,
-            key="exception",
-            order_of=lambda e: e.order,
-            url_name="followup:exception_detail",
+            FollowupException, key="exception", order_of="order", url_name="followup:exception_detail"
         )
         from gendan.followup.services import ta_plan_on_release, ta_plans_on_release_many
         from gendan.orders.bulk import ORDER_RELEASED_MANY_HOOKS
