@@ -2,7 +2,8 @@
 
 Syntax: "@" followed by a colleague's username (``@merch2``) or display name (``@张三``), not preceded by a letter,
 digit or "@" (so ``a@b.com`` is no mention). Chinese text often runs on without a space (``@张三请确认``): the
-longest leading part of the word that is a username or display name is the mention. A name that matches nobody,
+longest leading part of the word that is a username or display name is the mention (cut between two Latin
+letters or digits never: ``@sales2026`` names nobody rather than sales). A name that matches nobody,
 or a display name shared by two colleagues (write the username then), is refused with a field error.
 
 Showing: `render_body` escapes every piece of the text and builds the mention links with format_html; the user's
@@ -47,7 +48,13 @@ class Resolved:
 
 
 def _prefixes(word: str) -> list[str]:
-    return [word[:i] for i in range(len(word), 0, -1)]
+    """The word, then its shorter leading parts that end where Chinese text runs on (``张三请确认`` → ``张三``),
+    never inside a Latin word or number (``@sales2026`` is not ``@sales``)."""
+    return [word[:i] for i in range(len(word), 0, -1) if i == len(word) or not _latin(word[i - 1 : i + 1])]
+
+
+def _latin(pair: str) -> bool:
+    return all(char.isascii() and char.isalnum() for char in pair)
 
 
 def mentions_resolve(body: str) -> list[Resolved]:

@@ -58,6 +58,15 @@ def test_the_refusal_is_in_chinese_on_chinese_pages(order, people, django_captur
     assert "@m3" in message and "订单" in message, message
 
 
+def test_mention_words_are_cut_in_chinese_text_but_not_inside_latin_words(order, people):
+    from gendan.discussion.mentions import mentions_resolve
+
+    found = {
+        r.name: (r.user.username if r.user else None) for r in mentions_resolve("@m1的订单 @sales2026 @tech.")
+    }
+    assert found == {"m1": "m1", "sales2026": None, "tech": "tech"}
+
+
 def test_unknown_and_ambiguous_names_are_refused(order, people, django_capture_on_commit_callbacks):
     for name in ("tech", "qc"):
         people[name].display_name = "张工"
