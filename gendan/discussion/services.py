@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from gendan.accounts import roles as R
 from gendan.accounts.models import User
-from gendan.core.errors import ApplicationError, PermissionDeniedError, ValidationFailed
+from gendan.core.errors import ApplicationError, NotFoundError, PermissionDeniedError, ValidationFailed
 from gendan.discussion.mentions import mentions_resolve
 from gendan.discussion.models import BODY_MAX_LENGTH, Comment, CommentEdit, CommentMention
 from gendan.discussion.selectors import Thread, thread_of, user_sees_order
@@ -47,8 +47,6 @@ def _ensure_can_write(actor: User, order_id: int) -> None:
     if not actor.is_active or actor.is_read_only or not actor.roles:
         raise PermissionDeniedError(_("Your account is read-only."), code="read_only")
     if not user_sees_order(user=actor, order_id=order_id):  # services re-check scope
-        from gendan.core.errors import NotFoundError
-
         raise NotFoundError(_("Discussion not found."))
 
 
