@@ -33,6 +33,7 @@ urlpatterns = [
     path("performance/", include("gendan.performance.urls")),
     path("reassignments/", include("gendan.reassignments.urls")),
     path("changes/", include("gendan.changes.urls")),
+    path("discussion/", include("gendan.discussion.urls")),
     path("", include("gendan.core.urls")),
 ]
 

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "gendan.files",
     "gendan.reviews",
     "gendan.notify",
+    "gendan.discussion",
     "gendan.followup",
     "gendan.materials",
     "gendan.capacity",

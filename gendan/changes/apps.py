@@ -16,3 +16,8 @@ class ChangesConfig(AppConfig):
         from gendan.files.registry import register_attachment_owner
 
         register_attachment_owner(ChangeRequest, key="change_request")
+        from gendan.discussion.registry import register_comment_owner
+
+        register_comment_owner(
+            ChangeRequest, key="change_request", order_of="order", url_name="changes:detail"
+        )

@@ -10,3 +10,6 @@ class ComplaintsConfig(AppConfig):
         from gendan.files.registry import register_attachment_owner
 
         register_attachment_owner(Complaint, key="complaint")  # files on the record (gendan.files)
+        from gendan.discussion.registry import register_comment_owner
+
+        register_comment_owner(Complaint, key="complaint", order_of="order", url_name="complaints:detail")

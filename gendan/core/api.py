@@ -167,6 +167,8 @@ def register_routers() -> None:
     from gendan.changes.api import order_router as changes_order_router
     from gendan.changes.api import router as changes_router
     from gendan.complaints.api import router as complaints_router
+    from gendan.discussion.api import orders_router as order_comments_router
+    from gendan.discussion.api import router as comments_router
     from gendan.files.api import router as files_router
     from gendan.followup.api import router as followup_router
     from gendan.ledger.api import router as ledger_router
@@ -190,6 +192,7 @@ def register_routers() -> None:
     api.add_router("/orders", orders_bulk_router)  # before the orders router: fixed paths first
     api.add_router("", files_router)  # /attachments…, /orders/{id}/attachments (gendan.files)
     api.add_router("/orders", orders_router)
+    api.add_router("/orders", order_comments_router)
     api.add_router("/reviews", reviews_router)
     api.add_router("/notifications", notify_router)
     api.add_router("/followup", followup_router)
@@ -206,6 +209,7 @@ def register_routers() -> None:
     api.add_router("/reassignments", reassignments_router)
     api.add_router("/orders", changes_order_router)
     api.add_router("/change-requests", changes_router)
+    api.add_router("/comments", comments_router)
 
 
 register_routers()

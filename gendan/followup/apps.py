@@ -15,10 +15,16 @@ class FollowupConfig(AppConfig):
     verbose_name = _("Follow-up")
 
     def ready(self) -> None:
+        from gendan.discussion.registry import register_comment_owner
+        from gendan.followup.models import FollowupException
         from gendan.followup.services import (
             followup_on_order_transition,
             ta_plan_on_release,
             ta_plans_on_release_many,
+        )
+
+        register_comment_owner(
+            FollowupException, key="exception", order_of="order", url_name="followup:exception_detail"
         )
         from gendan.orders.bulk import ORDER_RELEASED_MANY_HOOKS
         from gendan.orders.services import ORDER_RELEASED_HOOKS, ORDER_TRANSITION_HOOKS

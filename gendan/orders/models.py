@@ -399,6 +399,7 @@ class OrderEvent(EventModel):
         CHANGE_REJECTED = "change_rejected", _("Change request rejected")
         CHANGE_CANCELLED = "change_cancelled", _("Change request withdrawn")
         REVISED = "revised", _("Order revised")
+        COMMENT_ADDED = "comment_added", _("Comment added")  # gendan.discussion; the text is in the thread
 
     # indexed by orders_event_order_time (order, created_at)
     order = models.ForeignKey(

@@ -94,6 +94,7 @@ def side_texts(world: World, side: str) -> list[tuple[str, str]]:
         (s.draft.number, "draft"),
         (f"面料延期 {tag}", "order"),  # the exception's title
         (f"领口开线 {tag}", "order"),  # the complaint's description
+        (f"讨论 {tag}", "order"),  # a comment on the exception
         (f"询价 {tag}", "quote"),  # the inquiry's subject
         (s.quotation_number, "quote"),
         (f"未按时跟进 {tag}", "merch"),  # the violation's description

@@ -696,6 +696,21 @@ URLS: dict[str, Ep] = {
     "ledger:receivables": Ep(get=WITH_ROLE),
     "ledger:receivables_export": Ep(get=WITH_ROLE),
     "ledger:dunning": Ep(get=WITH_ROLE, queries=({}, {"as_of": "2027-06-30"})),
+    # comment threads (gendan.discussion): whoever sees the order writes, except read-only roles; only the
+    # author edits (within 15 minutes: no write asserted), the author or an admin withdraws
+    "discussion:post": Ep(
+        post=WRITERS,
+        scope="order",
+        path=ids(owner_type="=order", owner_id="order"),
+        data=d(body="安全测试留言"),
+        writes=True,
+    ),
+    "discussion:edit": Ep(
+        post=users("m1", "m3"), scope="order", path=ids(pk="comment"), data=d(body="安全测试修改")
+    ),
+    "discussion:withdraw": Ep(
+        post=users("m1", "m3", "admin"), scope="order", path=ids(pk="comment"), data=d(), writes=True
+    ),
     # complaints
     "complaints:list": Ep(get=WITH_ROLE, queries=({}, {"q": "{order}"}, {"q": "{customer}"})),
     "complaints:create": Ep(
@@ -1369,6 +1384,32 @@ API: dict[str, Ep] = {
     ),
     "gendan_ledger_api_ageing_api": Ep(get=WITH_ROLE, queries=({}, {"customer": "{customer_id}"})),
     "gendan_ledger_api_dunning_api": Ep(get=WITH_ROLE, queries=({}, {"as_of": "2027-06-30"})),
+    # comment threads
+    "gendan_discussion_api_comment_list_api": Ep(
+        get=WITH_ROLE, scope="order", path=ids(owner_type="=exception", owner_id="exception")
+    ),
+    "gendan_discussion_api_comment_create_api": Ep(
+        post=WRITERS,
+        scope="order",
+        path=ids(owner_type="=complaint", owner_id="complaint"),
+        data=d(body="安全测试留言"),
+        writes=True,
+    ),
+    "gendan_discussion_api_comment_mentionable_api": Ep(
+        get=WITH_ROLE, scope="order", path=ids(owner_type="=order", owner_id="order")
+    ),
+    "gendan_discussion_api_comment_edit_api": Ep(
+        post=users("m1", "m3"), scope="order", path=ids(comment_id="comment"), data=d(body="安全测试修改")
+    ),
+    "gendan_discussion_api_comment_withdraw_api": Ep(
+        post=users("m1", "m3", "admin"), scope="order", path=ids(comment_id="comment"), data=d(), writes=True
+    ),
+    "gendan_discussion_api_order_comment_list_api": Ep(
+        get=WITH_ROLE, scope="order", path=ids(order_id="order")
+    ),
+    "gendan_discussion_api_order_comment_create_api": Ep(
+        post=WRITERS, scope="order", path=ids(order_id="order"), data=d(body="安全测试留言"), writes=True
+    ),
     # complaints
     "gendan_complaints_api_complaint_list_api": Ep(get=WITH_ROLE, queries=({}, {"q": "{customer}"})),
     "gendan_complaints_api_complaint_create_api": Ep(

@@ -25,6 +25,7 @@ from gendan.capacity.models import WorkCentre
 from gendan.capacity.services import route_set, schedule_run, work_centre_create
 from gendan.catalog.models import Industry, Product
 from gendan.complaints.services import complaint_photo_add, complaint_register
+from gendan.discussion.services import comment_post
 from gendan.files.services import attachment_add
 from gendan.followup.models import ProgressRecord, TaPlan
 from gendan.followup.services import exception_raise, progress_record_create, ta_plan_generate
@@ -234,6 +235,7 @@ def _build_side(people, which: str, product: Product, subcontractor: Supplier) -
     ids["photo"] = record.photos.get().pk
     exception = exception_raise(order=order, actor=people[by], type="schedule", title=f"面料延期 {tag}")
     ids["exception"] = exception.pk
+    ids["comment"] = comment_post(owner=exception, actor=people[by], body=f"讨论 {tag}").pk
     line1, line2 = order.lines.order_by("line_no")
     with today(DAY):
         inspection = inspection_record(
