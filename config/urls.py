@@ -31,6 +31,7 @@ urlpatterns = [
     path("complaints/", include("gendan.complaints.urls")),
     path("visits/", include("gendan.visits.urls")),
     path("performance/", include("gendan.performance.urls")),
+    path("exports/", include("gendan.exports.urls")),
     path("", include("gendan.core.urls")),
 ]
 

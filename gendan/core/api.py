@@ -165,6 +165,7 @@ def register_routers() -> None:
     from gendan.capacity.api import router as capacity_router
     from gendan.catalog.api import router as catalog_router
     from gendan.complaints.api import router as complaints_router
+    from gendan.exports.api import router as exports_router
     from gendan.followup.api import router as followup_router
     from gendan.ledger.api import router as ledger_router
     from gendan.materials.api import router as materials_router
@@ -198,6 +199,7 @@ def register_routers() -> None:
     api.add_router("/complaints", complaints_router)
     api.add_router("/visits", visits_router)
     api.add_router("/performance", performance_router)
+    api.add_router("/exports", exports_router)
 
 
 register_routers()
