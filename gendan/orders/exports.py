@@ -310,7 +310,7 @@ def order_export(
     build = order_export_build(user=user, params={"filters": _jsonable(filters), "ordering": ordering})
     response = xlsx_response(filename=build.filename, sheets=build.sheets)
     order_export_log(user=user, summary=build.summary)
-    audit_record(actor=user, action="export", what="orders", data=summary, request=request)
+    audit_record(actor=user, action="export", what="orders", data=build.summary, request=request)
     return response
 
 
