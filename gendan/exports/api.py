@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, QueryDict
-from django.urls import reverse
 from ninja import Path, Router, Schema
 from pydantic import Field
 
@@ -18,6 +17,7 @@ from gendan.exports.registry import export_kind_get
 from gendan.exports.selectors import export_job_get, export_job_list
 from gendan.exports.services import export_job_cancel, export_job_create
 from gendan.exports.views import job_file_response
+from gendan.exports.web import api_url
 
 router = Router(tags=["exports"])
 
@@ -51,7 +51,7 @@ class ExportJobOut(Schema):
 
     @staticmethod
     def resolve_download_url(job: ExportJob) -> str | None:
-        return reverse("api-1.0.0:export_download", args=[job.pk]) if job.status == "done" else None
+        return api_url("export_download", job.pk) if job.status == "done" else None
 
 
 def _query(filters: dict[str, Any]) -> QueryDict:

@@ -82,6 +82,14 @@ class ExportJob(TimeStampedModel):
         return self.status in ACTIVE_STATUSES
 
     @property
+    def rows_done_text(self) -> str:
+        return f"{self.rows_done:,}"
+
+    @property
+    def rows_total_text(self) -> str:
+        return f"{self.rows_total:,}"
+
+    @property
     def percent(self) -> int:
         if self.status == ExportStatus.DONE:
             return 100

@@ -34,6 +34,12 @@ from gendan.exports.services import (
 logger = logging.getLogger("gendan.exports")
 
 
+def api_url(name: str, *args) -> str:
+    from gendan.core.api import api
+
+    return reverse(f"{api.urls_namespace}:{name}", args=args)
+
+
 def wants_json(request: HttpRequest) -> bool:
     accept = request.headers.get("Accept", "")
     return "application/json" in accept and "text/html" not in accept
@@ -48,7 +54,7 @@ def job_json(job: ExportJob) -> dict:
         "status_label": str(job.get_status_display()),
         "rows_done": job.rows_done,
         "rows_total": job.rows_total,
-        "status_url": reverse("api-1.0.0:export_get", args=[job.pk]),
+        "status_url": api_url("export_get", job.pk),
         "page_url": reverse("exports:list"),
         "download_url": reverse("exports:download", args=[job.pk]) if done else None,
     }
