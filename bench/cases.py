@@ -700,6 +700,7 @@ def case_export(rows: int = scaled(10000)) -> dict:
     """An order export as the background job runs it (gendan.exports): the orders the general manager sees,
     cut at `rows` rows, streamed into a write-only workbook. rows/s and the memory the job added."""
     from django.conf import settings
+    from django.urls import reverse
 
     from bench.stats import peak_rss_mib
     from gendan.exports.models import ExportJob
@@ -714,6 +715,7 @@ def case_export(rows: int = scaled(10000)) -> dict:
     job = ExportJob.objects.create(
         user=people["b-gm"], kind="orders", params={"filters": {}, "ordering": "-id"}
     )
+    reverse("exports:list")  # the URLconf (and the API's schemas) load once per consumer process: not timed
     before = peak_rss_mib()
     start = time.perf_counter()
     export_job_run(job_id=job.pk)

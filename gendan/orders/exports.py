@@ -17,7 +17,7 @@ from gendan.accounts.models import User
 from gendan.core.audit import audit_record
 from gendan.core.excel import XColumn, XSheet, xlsx_response
 from gendan.exports.registry import ExportBuild, ExportKind, no_progress
-from gendan.orders.models import BusinessType, OrderLine, OrderLineSize, OrderStatus, SourceDocument
+from gendan.orders.models import BusinessType, Order, OrderLine, OrderLineSize, OrderStatus, SourceDocument
 from gendan.orders.selectors import order_list
 from gendan.parties.exports import CURRENCY_ZH
 
@@ -154,25 +154,20 @@ LINE_FIELDS = (
 CHUNK = 500  # orders read per round: their lines and sizes come in one query each
 
 
-def _chunks(rows: Iterator[dict], size: int) -> Iterator[list[dict]]:
-    chunk: list[dict] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def _order_rows(
     orders: Any, counter: dict[str, Any], *, max_lines: int, progress: Callable[[int], None]
 ) -> Iterator[list[Any]]:
     """One row per order line, streamed: orders are read as plain values CHUNK at a time, their lines and
-    sizes with one query each per chunk (no model instances, no N+1); people's names are looked up once."""
+    sizes with one query each per chunk (no model instances, no N+1); people's names are looked up once.
+    `orders` is the scoped, filtered, ordered queryset; its order is kept."""
     people: dict[int, str] = {}
-    for chunk in _chunks(orders.values(*ORDER_FIELDS).iterator(chunk_size=CHUNK), CHUNK):
-        ids = [order["pk"] for order in chunk]
+    # The ids first (a few MB for 100,000 orders), then CHUNK orders per query: no cursor stays open while
+    # the job writes its progress (on SQLite an open read would make that write fail under concurrency).
+    order_ids = list(orders.values_list("pk", flat=True)[: max_lines + 1])
+    for start in range(0, len(order_ids), CHUNK):
+        ids = order_ids[start : start + CHUNK]
+        by_id = {row["pk"]: row for row in Order.objects.filter(pk__in=ids).values(*ORDER_FIELDS)}
+        chunk = [by_id[pk] for pk in ids if pk in by_id]
         lines: dict[int, list[dict]] = {}
         for line in (
             OrderLine.objects.filter(order_id__in=ids).order_by("order_id", "line_no").values(*LINE_FIELDS)
@@ -209,11 +204,15 @@ def _order_rows(
             ]
             order_lines = lines.get(order["pk"], [])
             if not order_lines:
+                if counter["rows"] >= max_lines:
+                    counter["truncated"] = True
+                    yield [f"…… 超过 {max_lines} 行，其余未导出：请缩小筛选范围"]
+                    return
                 counter["rows"] += 1
                 yield [*head, *[None] * 11, order["requirements"]]
                 continue
             for index, line in enumerate(order_lines):
-                if counter["lines"] >= max_lines:
+                if counter["rows"] >= max_lines:
                     counter["truncated"] = True
                     yield [f"…… 超过 {max_lines} 行，其余未导出：请缩小筛选范围"]
                     return

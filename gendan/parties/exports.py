@@ -74,15 +74,25 @@ def _customer_rows(
     customers: Any, summary: dict[str, Any], *, max_rows: int, progress: Callable[[int], None]
 ) -> Iterator[list[Any]]:
     """Streamed: the customers with their people in one query, read 500 at a time."""
-    qs = customers.select_related("merchandiser", "salesperson")
-    for c in qs.iterator(chunk_size=500):
+    ids = list(customers.values_list("pk", flat=True)[: max_rows + 1])
+    for start in range(0, len(ids), 500):  # no cursor open while a job writes its progress
+        chunk = ids[start : start + 500]
+        by_id = Customer.objects.select_related("merchandiser", "salesperson").in_bulk(chunk)
+        yield from _customer_chunk([by_id[pk] for pk in chunk if pk in by_id], summary, max_rows=max_rows)
+        if summary["truncated"]:
+            return
+        progress(summary["rows"])
+
+
+def _customer_chunk(
+    customers: list[Customer], summary: dict[str, Any], *, max_rows: int
+) -> Iterator[list[Any]]:
+    for c in customers:
         if summary["rows"] >= max_rows:
             summary["truncated"] = True
             yield [f"…… 超过 {max_rows} 行，其余未导出：请缩小筛选范围"]
             return
         summary["rows"] += 1
-        if summary["rows"] % 500 == 0:
-            progress(summary["rows"])
         yield [
             c.code,
             c.name,
