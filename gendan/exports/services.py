@@ -14,7 +14,7 @@ import datetime as dt
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 
 from django.conf import settings
@@ -176,7 +176,7 @@ def export_sync_slot(*, user: User, kind: str, params: dict | None = None) -> It
     )
 
 
-def sync_progress(*, started: float | None = None) -> "callable":
+def sync_progress(*, started: float | None = None) -> Callable[[int], None]:
     """The progress callback of a synchronous export: stop after EXPORT_SYNC_SECONDS."""
     start = time.monotonic() if started is None else started
 
