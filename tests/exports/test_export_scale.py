@@ -56,7 +56,7 @@ def _peak(run) -> int:
         finally:
             tracemalloc.stop()
     run()
-    return _vm("VmHWM") - before
+    return max(0, _vm("VmHWM") - before)
 
 
 def _rows(job: ExportJob) -> int:
