@@ -216,3 +216,20 @@ def test_my_exports_page_lists_my_jobs_in_chinese(world, queued, django_capture_
         .count('data-testid="export-job"')
         == 0
     )
+
+
+def test_a_job_whose_worker_died_stops_counting_and_is_failed_by_the_sweep(
+    world, queued, django_capture_on_commit_callbacks
+):
+    client = client_for(world["m1"])
+    first = _start(client, django_capture_on_commit_callbacks)
+    _start(client, django_capture_on_commit_callbacks)
+    assert client.get(reverse("order_export")).status_code == 429
+    # the first one's worker died long ago: its row stops counting, the sweep fails it
+    ExportJob.objects.filter(pk=first.pk).update(
+        status=ExportStatus.RUNNING, updated_at=timezone.now() - timezone.timedelta(hours=2)
+    )
+    _start(client, django_capture_on_commit_callbacks)
+    assert export_jobs_sweep()["interrupted"] == 1
+    first.refresh_from_db()
+    assert first.status == ExportStatus.FAILED and first.error_code == "interrupted"
