@@ -696,6 +696,41 @@ def case_api_intake(n: int = scaled(10000), clients: int = 4, batch: int = 0) ->
     }
 
 
+def case_export(rows: int = scaled(10000)) -> dict:
+    """An order export as the background job runs it (gendan.exports): the orders the general manager sees,
+    cut at `rows` rows, streamed into a write-only workbook. rows/s and the memory the job added."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from bench.stats import peak_rss_mib
+    from gendan.exports.models import ExportJob
+    from gendan.exports.services import export_job_run
+    from gendan.orders.models import Order
+
+    if Order.objects.count() < rows:  # run alone: orders without lines (one row each), as generate_big makes
+        generate_big(n=rows)
+    people = _people()
+    settings.EXPORT_JOB_MAX_ROWS = rows
+    settings.EXPORT_JOB_SECONDS = 3600
+    job = ExportJob.objects.create(
+        user=people["b-gm"], kind="orders", params={"filters": {}, "ordering": "-id"}
+    )
+    reverse("exports:list")  # the URLconf (and the API's schemas) load once per consumer process: not timed
+    before = peak_rss_mib()
+    start = time.perf_counter()
+    export_job_run(job_id=job.pk)
+    seconds = time.perf_counter() - start
+    job.refresh_from_db()
+    return {
+        "status": job.status,
+        "rows": job.rows_done,
+        "rows_per_s": round(job.rows_done / seconds) if seconds else None,
+        "seconds": round(seconds, 1),
+        "file_mib": round(job.file_size / 2**20, 2),
+        "peak_rss_before_mib": before,
+    }
+
+
 CASES = {
     "raw_limit": case_raw_limit,
     "intake_service": case_intake_service,
@@ -711,6 +746,7 @@ CASES = {
     "api_intake": case_api_intake,
     "intake_batch": case_intake_batch,
     "api_intake_batch": lambda: case_api_intake(batch=BATCH),
+    "export": case_export,
 }
 
 

@@ -18,6 +18,7 @@ ORDER = [
     "import_preview",
     "scheduling",
     "scan",
+    "export",
     "generate_big",
     "list_page",
     "dashboard",

@@ -34,6 +34,7 @@ urlpatterns = [
     path("reassignments/", include("gendan.reassignments.urls")),
     path("changes/", include("gendan.changes.urls")),
     path("discussion/", include("gendan.discussion.urls")),
+    path("exports/", include("gendan.exports.urls")),
     path("", include("gendan.core.urls")),
 ]
 

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "gendan.performance",
     "gendan.reassignments",
     "gendan.changes",
+    "gendan.exports",
     "huey.contrib.djhuey",
 ]
 
@@ -163,6 +164,22 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
     "loggers": {"gendan": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO"), "propagate": False}},
 }
+
+# Excel exports (gendan.exports): above EXPORT_SYNC_MAX_ROWS rows an export is prepared by the task queue
+# and the request answers at once; a direct export stops at EXPORT_SYNC_HARD_ROWS rows / EXPORT_SYNC_SECONDS
+# (well inside nginx's proxy_read_timeout, docs/deploy.md). Per user at most EXPORT_MAX_ACTIVE_PER_USER
+# exports run or wait at a time. A background job's budget: EXPORT_JOB_MAX_ROWS rows, EXPORT_JOB_SECONDS.
+EXPORT_ROOT = env("EXPORT_ROOT", str(VAR_DIR / "exports"))  # private: files only through the download view
+EXPORT_SYNC_MAX_ROWS = int(env("EXPORT_SYNC_MAX_ROWS", "2000"))
+EXPORT_SYNC_HARD_ROWS = int(env("EXPORT_SYNC_HARD_ROWS", "10000"))
+EXPORT_SYNC_SECONDS = int(env("EXPORT_SYNC_SECONDS", "30"))
+EXPORT_MAX_ACTIVE_PER_USER = int(env("EXPORT_MAX_ACTIVE_PER_USER", "2"))
+EXPORT_JOB_MAX_ROWS = int(env("EXPORT_JOB_MAX_ROWS", "100000"))
+EXPORT_JOB_SECONDS = int(env("EXPORT_JOB_SECONDS", "600"))
+EXPORT_QUEUE_WAIT_SECONDS = int(
+    env("EXPORT_QUEUE_WAIT_SECONDS", "1800")
+)  # a queued job not started by then is stale
+EXPORT_KEEP_DAYS = int(env("EXPORT_KEEP_DAYS", "7"))
 
 # Task queue: SQLite-backed Huey by default (no server); Redis at scale via HUEY_REDIS_URL.
 HUEY_REDIS_URL = env("HUEY_REDIS_URL")

@@ -22,3 +22,4 @@ CALENDAR_CACHE_SECONDS = 0  # tests roll back calendar rows; tests/planning cove
 HUEY = {**HUEY, "immediate": True}  # noqa: F405  tasks run in-process in tests
 STATIC_ROOT = None  # tests serve static files from the apps (finders), nothing is collected
 WHITENOISE_USE_FINDERS = True
+EXPORT_ROOT = VAR_DIR / "test-exports"

@@ -169,6 +169,7 @@ def register_routers() -> None:
     from gendan.complaints.api import router as complaints_router
     from gendan.discussion.api import orders_router as order_comments_router
     from gendan.discussion.api import router as comments_router
+    from gendan.exports.api import router as exports_router
     from gendan.files.api import router as files_router
     from gendan.followup.api import router as followup_router
     from gendan.ledger.api import router as ledger_router
@@ -210,6 +211,7 @@ def register_routers() -> None:
     api.add_router("/orders", changes_order_router)
     api.add_router("/change-requests", changes_router)
     api.add_router("/comments", comments_router)
+    api.add_router("/exports", exports_router)
 
 
 register_routers()

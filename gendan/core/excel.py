@@ -444,7 +444,17 @@ class XSheet:
 
 
 def xlsx_bytes(sheets: Sequence[XSheet]) -> bytes:
-    """Write sheets (header row in bold, frozen) with openpyxl's write-only mode; values via cell_safe."""
+    """The workbook as bytes (small, synchronous exports); see xlsx_write."""
+    buffer = io.BytesIO()
+    xlsx_write(sheets, buffer)
+    return buffer.getvalue()
+
+
+def xlsx_write(sheets: Sequence[XSheet], target: Any) -> None:
+    """Write sheets (header row in bold, frozen) to `target` (a path or a binary file) — the one path every
+    export takes. openpyxl's write-only mode keeps each sheet in a temporary file while rows are appended,
+    so memory stays flat however many rows `XSheet.rows` (any iterable, a generator best) yields; values
+    go through cell_safe (formula injection)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -480,9 +490,7 @@ def xlsx_bytes(sheets: Sequence[XSheet]) -> bytes:
                 else:
                     out.append(value)
             worksheet.append(out)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook.save(target)
 
 
 def xlsx_response(*, filename: str, sheets: Sequence[XSheet]) -> HttpResponse:

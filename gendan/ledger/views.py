@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gendan.core.errors import ApplicationError
 from gendan.core.paging import capped_page
 from gendan.core.web import error_fields, fetch_or_404
+from gendan.exports.web import export_limited
 from gendan.ledger import exports, services
 from gendan.ledger.models import InvoiceStatus, LedgerState, PaymentMethod
 from gendan.ledger.selectors import (
@@ -91,6 +92,7 @@ def ledger_list_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@export_limited("ledger")
 def ledger_export_view(request: HttpRequest) -> HttpResponse:
     filters, as_of, state = _ledger_filters(request)
     views = ledger_views(user=request.user, filters=filters, as_of=as_of, state=state)
@@ -307,6 +309,7 @@ def receivables_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@export_limited("receivables")
 def receivables_export_view(request: HttpRequest) -> HttpResponse:
     as_of = _date(request.GET.get("as_of"), timezone.localdate()) or timezone.localdate()
     return exports.receivables_export_response(request=request, user=request.user, as_of=as_of)

@@ -11,8 +11,8 @@ from gendan.core.audit import audit_record
 from gendan.core.errors import NotFoundError
 from gendan.core.excel import ImportScreen, import_screen, template_response
 from gendan.core.pdf import pdf_response
-from gendan.orders.exports import STATUS_ZH, order_filters_from_query
-from gendan.orders.exports import order_export as order_export_build
+from gendan.exports.web import export_respond
+from gendan.orders.exports import STATUS_ZH
 from gendan.orders.imports import (
     ORDER_COLUMNS,
     TEMPLATE_EXAMPLE,
@@ -71,8 +71,7 @@ def order_import_template(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def order_export(request: HttpRequest) -> HttpResponse:
-    filters, ordering = order_filters_from_query(request.GET)
-    return order_export_build(user=request.user, filters=filters, ordering=ordering, request=request)
+    return export_respond(request, kind="orders")
 
 
 @login_required

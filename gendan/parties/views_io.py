@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gendan.core.excel import ImportScreen, import_screen, template_response
-from gendan.parties.exports import customer_export as customer_export_build
+from gendan.exports.web import export_respond
 from gendan.parties.imports import (
     CUSTOMER_COLUMNS,
     TEMPLATE_EXAMPLE,
@@ -49,9 +49,4 @@ def customer_import_template(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def customer_export(request: HttpRequest) -> HttpResponse:
-    active = {"1": True, "true": True, "0": False, "false": False}.get(
-        (request.GET.get("active") or "").lower()
-    )
-    return customer_export_build(
-        user=request.user, q=request.GET.get("q", ""), active=active, request=request
-    )
+    return export_respond(request, kind="customers")

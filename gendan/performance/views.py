@@ -17,6 +17,7 @@ from gendan.core.excel import XColumn, XSheet, xlsx_response
 from gendan.core.models import AuditLog
 from gendan.core.parsing import FieldErrors, parse_date, parse_int
 from gendan.core.web import error_text, fetch_or_404
+from gendan.exports.web import export_limited
 from gendan.orders.selectors import order_visible_list
 from gendan.performance.models import Kpi, MonthlyScore, ViolationCode
 from gendan.performance.selectors import (
@@ -101,6 +102,7 @@ def team_refresh(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@export_limited("kpi")
 def team_export(request: HttpRequest) -> HttpResponse:
     month = _month(request)
     scores = _team_scores(request.user, month)
@@ -183,6 +185,7 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@export_limited("scorecard")
 def scorecard_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The scorecard with its reasons: each KPI with the orders behind it, then the violations."""
     score = fetch_or_404(score_get, user=request.user, pk=pk)

@@ -439,6 +439,10 @@ URLS: dict[str, Ep] = {
     "notify:read_all": Ep(post=WITH_ROLE),
     "notify:read": Ep(post=EVERYONE, scope="self", path=ids(pk="notification"), writes=True, data=d()),
     "notify:open": Ep(get=EVERYONE, scope="self", path=ids(pk="notification")),
+    # my exports: one's own jobs only
+    "exports:list": Ep(get=EVERYONE),
+    "exports:download": Ep(get=EVERYONE, scope="self", path=ids(pk="export_job")),
+    "exports:cancel": Ep(post=EVERYONE, scope="self", path=ids(pk="export_queued"), writes=True, data=d()),
     # follow-up
     "followup:today": Ep(get=WITH_ROLE),
     "followup:plans": Ep(get=WITH_ROLE),
@@ -1042,6 +1046,14 @@ API: dict[str, Ep] = {
     ),
     "gendan_notify_api_read_one": Ep(
         post=EVERYONE, scope="self", path=ids(notification_id="notification"), writes=True
+    ),
+    # exports: anyone may start one (their own scope applies when it runs); jobs are one's own only
+    "gendan_exports_api_export_start": Ep(post=EVERYONE, data=body(kind="customers"), writes=True),
+    "gendan_exports_api_export_list": Ep(get=EVERYONE),
+    "gendan_exports_api_export_get": Ep(get=EVERYONE, scope="self", path=ids(job_id="export_job")),
+    "gendan_exports_api_export_download": Ep(get=EVERYONE, scope="self", path=ids(job_id="export_job")),
+    "gendan_exports_api_export_cancel": Ep(
+        post=EVERYONE, scope="self", path=ids(job_id="export_queued"), writes=True
     ),
     # follow-up
     "gendan_followup_api_plan_get": Ep(get=WITH_ROLE, scope="order", path=ids(order_id="order")),

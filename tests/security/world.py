@@ -478,6 +478,7 @@ def _build_side(people, which: str, product: Product, subcontractor: Supplier) -
         channels=("inbox",),
     )
     ids["notification"] = note.pk
+    ids["export_job"], ids["export_queued"] = _export_jobs(people[by], order.number)
     ids["token"] = api_token_create(user=people[by], name="spare")[0].pk
 
     side = Side(
@@ -514,3 +515,30 @@ def world_build() -> World:
         "bom_line": material.bom_lines.get().pk,
     }
     return World(people=people, tokens=tokens, sides=sides, shared=shared)
+
+
+def _export_jobs(user, order_number: str) -> tuple[int, int]:
+    """A finished export job of `user` (its file stored) and a queued one."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from gendan.core.excel import XColumn, XSheet, xlsx_bytes
+    from gendan.exports.models import ExportJob, ExportStatus
+    from gendan.exports.services import export_storage
+
+    done = ExportJob.objects.create(
+        user=user,
+        kind="orders",
+        status=ExportStatus.DONE,
+        rows_done=1,
+        rows_total=1,
+        file_name="orders.xlsx",
+        finished_at=timezone.now(),
+        expires_at=timezone.now() + timezone.timedelta(days=7),
+    )
+    content = xlsx_bytes([XSheet("订单", [XColumn("订单号")], [[order_number]])])
+    done.file_path = export_storage().save(f"{done.token}.xlsx", ContentFile(content))
+    done.file_size = len(content)
+    done.save(update_fields=["file_path", "file_size"])
+    queued = ExportJob.objects.create(user=user, kind="orders", status=ExportStatus.QUEUED)
+    return done.pk, queued.pk
