@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from gendan.catalog.models import Product
 from gendan.core.models import AppendOnlyError, EventModel, TimeStampedModel, VersionedModel
 from gendan.orders.models import Order, OrderLine
-from gendan.parties.models import Customer, PaymentTermsType
+from gendan.parties.models import Customer, PaymentTermsType, payment_terms_text
 from gendan.shipping.models import Shipment, ShipmentLine
 
 
@@ -167,6 +167,10 @@ class Invoice(VersionedModel):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def payment_terms_text(self) -> str:
+        return payment_terms_text(terms=self.payment_terms, days=self.payment_days)
 
     @property
     def open_amount(self) -> Decimal:
