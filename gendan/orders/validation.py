@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from gendan.accounts import roles as R
@@ -66,6 +68,13 @@ class OrderData:
     confirm_repeat: bool = False
     repeat_reason: str = ""
 
+
+
+def default_payment_terms(customer: Customer) -> str:
+    """The customer's terms as the order stores them: worded with the real days, in the site's language
+    (the order's printed forms are Chinese whatever the language of the person who typed it)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return customer.payment_terms_text
 
 def _one(queryset: QuerySet) -> Any:
     """The row of a lookup by a unique key, or None: like .first() without its ORDER BY (a fifth of the
@@ -170,7 +179,7 @@ def order_data_validate(
         errors.add("incoterm", _("A foreign-trade order needs an incoterm."))
     payment_terms = parse_text(raw.get("payment_terms"), "payment_terms", errors, max_length=100)
     if not payment_terms and customer:
-        payment_terms = terms[customer.pk] if terms and customer.pk in terms else customer.payment_terms_text
+        payment_terms = terms[customer.pk] if terms and customer.pk in terms else default_payment_terms(customer)
     requirements = parse_text(raw.get("requirements"), "requirements", errors, max_length=5000)
 
     merchandiser = _user_with_role(raw.get("merchandiser"), R.MERCHANDISER, "merchandiser", errors)
@@ -312,7 +321,7 @@ def order_data_validate_many(rows: Any, *, actor: User, limit: int) -> list[Orde
         customers.setdefault(str(customer.pk), customer)
     customers.update({c.code: c for c in customers.copy().values()})
     # each customer's default payment terms once (a translated label: 20 µs a time), not once per order
-    terms = {c.pk: c.payment_terms_text for c in customers.values()}
+    terms = {c.pk: default_payment_terms(c) for c in customers.values()}
     line_rows = [line for row in rows if isinstance(row.get("lines"), list) for line in row["lines"]]
     products = _products_by_key(line_rows)
 
