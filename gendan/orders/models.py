@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Lower
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gendan.catalog.models import Industry, Product
 from gendan.core.models import EventModel, VersionedModel
@@ -15,7 +16,7 @@ class OrderStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
     IN_REVIEW = "in_review", _("In review")
-    APPROVED = "approved", _("Approved")
+    APPROVED = "approved", pgettext_lazy("order status", "Approved")
     REJECTED = "rejected", _("Rejected")
     RELEASED = "released", _("Released")
     IN_PRODUCTION = "in_production", _("In production")

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gendan.core.models import EventModel, TimeStampedModel
 
@@ -233,7 +234,7 @@ class Handover(TimeStampedModel):
 
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Requested")
-        APPROVED = "approved", _("Approved")
+        APPROVED = "approved", pgettext_lazy("handover status", "Approved")
         RETURNED = "returned", _("Returned")
         REJECTED = "rejected", _("Rejected")
 

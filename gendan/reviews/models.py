@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gendan.core.models import TimeStampedModel
 from gendan.orders.models import Order
@@ -23,7 +24,7 @@ class ReviewDepartment(models.TextChoices):
 class Review(TimeStampedModel):
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
-        APPROVED = "approved", _("Approved")
+        APPROVED = "approved", pgettext_lazy("review status", "Approved")
         REJECTED = "rejected", _("Rejected")
         CANCELLED = "cancelled", _("Cancelled")
 

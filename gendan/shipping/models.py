@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gendan.catalog.models import Product
 from gendan.core.models import EventModel, VersionedModel
@@ -166,7 +167,7 @@ class SampleType(models.TextChoices):
 
 class SampleFeedback(models.TextChoices):
     PENDING = "pending", _("Awaiting feedback")
-    APPROVED = "approved", _("Approved")
+    APPROVED = "approved", pgettext_lazy("sample feedback", "Approved")
     APPROVED_WITH_COMMENTS = "approved_with_comments", _("Approved with comments")
     REJECTED = "rejected", _("Rejected")
 
