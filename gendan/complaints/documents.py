@@ -6,6 +6,7 @@ from django.utils import translation
 from gendan.complaints.models import Complaint
 from gendan.core import pdf
 
+
 def complaint_pdf(*, complaint: Complaint, user) -> bytes:
     """Printed in Chinese; every choice prints through the record's own label, as on its page."""
     with translation.override(settings.LANGUAGE_CODE):

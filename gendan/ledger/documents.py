@@ -13,7 +13,6 @@ from gendan.ledger.models import Invoice
 from gendan.ledger.selectors import invoice_lines
 
 
-
 def invoice_pdf(*, invoice: Invoice, user) -> bytes:
     st = pdf.styles()
     lines = list(invoice_lines(invoice=invoice))

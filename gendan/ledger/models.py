@@ -6,6 +6,7 @@ is derived on reading from the shipment, the invoice lines and the payments.
 """
 
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -283,6 +284,8 @@ class InvoiceEvent(EventModel):
     invoice = models.ForeignKey(
         Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="events"
     )
+
+    VALUE_CHOICES: ClassVar[dict[str, Any]] = {"": InvoiceStatus}
 
     class Meta(EventModel.Meta):
         verbose_name = _("invoice event")

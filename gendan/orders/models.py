@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -352,6 +353,8 @@ class OrderEvent(EventModel):
     order = models.ForeignKey(
         Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="events", db_index=False
     )
+
+    VALUE_CHOICES: ClassVar[dict[str, Any]] = {"": OrderStatus}
 
     class Meta(EventModel.Meta):
         verbose_name = _("order event")

@@ -160,7 +160,12 @@ def _conditional_items(review: Any) -> list[list[str]]:
         return []
     with translation.override(settings.LANGUAGE_CODE):
         return [
-            [item.get_department_display(), item.get_result_display(), item.comment or "—", _person(item.signer)]
+            [
+                item.get_department_display(),
+                item.get_result_display(),
+                item.comment or "—",
+                _person(item.signer),
+            ]
             for item in review.items.filter(result="conditional").select_related("signer").order_by("pk")
         ]
 

@@ -69,12 +69,12 @@ class OrderData:
     repeat_reason: str = ""
 
 
-
 def default_payment_terms(customer: Customer) -> str:
     """The customer's terms as the order stores them: worded with the real days, in the site's language
     (the order's printed forms are Chinese whatever the language of the person who typed it)."""
     with translation.override(settings.LANGUAGE_CODE):
         return customer.payment_terms_text
+
 
 def _one(queryset: QuerySet) -> Any:
     """The row of a lookup by a unique key, or None: like .first() without its ORDER BY (a fifth of the
@@ -179,7 +179,9 @@ def order_data_validate(
         errors.add("incoterm", _("A foreign-trade order needs an incoterm."))
     payment_terms = parse_text(raw.get("payment_terms"), "payment_terms", errors, max_length=100)
     if not payment_terms and customer:
-        payment_terms = terms[customer.pk] if terms and customer.pk in terms else default_payment_terms(customer)
+        payment_terms = (
+            terms[customer.pk] if terms and customer.pk in terms else default_payment_terms(customer)
+        )
     requirements = parse_text(raw.get("requirements"), "requirements", errors, max_length=5000)
 
     merchandiser = _user_with_role(raw.get("merchandiser"), R.MERCHANDISER, "merchandiser", errors)

@@ -283,7 +283,6 @@ def order_line_form_view(request: HttpRequest) -> HttpResponse:
 
 def _timeline_rows(order: Order) -> list[dict]:
     types = dict(OrderEvent.Type.choices)
-    statuses = dict(OrderStatus.choices)
     departments = dict(ReviewDepartment.choices)
     results = dict(ReviewItem.Result.choices)
     rows = []
@@ -301,8 +300,8 @@ def _timeline_rows(order: Order) -> list[dict]:
                 "actor": event.actor,
                 "type": event.type,
                 "label": types.get(event.type, event.type),
-                "from": statuses.get(event.from_status, event.from_status),
-                "to": statuses.get(event.to_status, event.to_status),
+                "from": event.from_label,
+                "to": event.to_label,
                 "note": event.note,
                 "detail": detail,
             }

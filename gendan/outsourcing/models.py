@@ -15,6 +15,7 @@ kept by the services in the same transaction as each row; the outstanding balanc
 """
 
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -256,14 +257,12 @@ class OutsourcingOrderEvent(EventModel):
         OutsourcingOrder, verbose_name=_("outsourcing order"), on_delete=models.PROTECT, related_name="events"
     )
 
+    VALUE_CHOICES: ClassVar[dict[str, Any]] = {"": OutsourcingStatus}
+
     class Meta(EventModel.Meta):
         verbose_name = _("outsourcing order event")
         verbose_name_plural = _("outsourcing order events")
         indexes = [models.Index(fields=["outsourcing_order", "created_at"], name="outs_event_order_time")]
-
-    @property
-    def type_label(self) -> str:
-        return str(dict(self.Type.choices).get(self.type, self.type))
 
 
 class OutsourcingDispatch(models.Model):

@@ -1,6 +1,7 @@
 """Shipments (成品发运) per order line, their packing data, and the sample dispatch register (寄样)."""
 
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -149,6 +150,8 @@ class ShipmentEvent(EventModel):
     shipment = models.ForeignKey(
         Shipment, verbose_name=_("shipment"), on_delete=models.PROTECT, related_name="events"
     )
+
+    VALUE_CHOICES: ClassVar[dict[str, Any]] = {"": ShipmentStatus}
 
     class Meta(EventModel.Meta):
         verbose_name = _("shipment event")
