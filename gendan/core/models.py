@@ -56,6 +56,14 @@ class EventModel(models.Model):
         abstract = True
         ordering = ["created_at", "id"]
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise AppendOnlyError("event rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("event rows are append-only")
+
     @classmethod
     def label_values(cls, choices: Any, *types: str) -> None:
         """Label the from/to values of these event types with `choices` (a TextChoices class)."""
@@ -87,14 +95,6 @@ class EventModel(models.Model):
     @property
     def to_label(self) -> str:
         return self.value_label(self.to_status)
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise AppendOnlyError("event rows are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("event rows are append-only")
 
 
 class DocumentCounter(models.Model):
