@@ -7,6 +7,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from gendan.core.numbers import number_text
+
 
 class FieldErrors:
     """Collects messages per field path (e.g. `lines.0.quantity`)."""
@@ -81,13 +83,13 @@ def parse_decimal(
         return None
     if minimum is not None:
         if exclusive_minimum and number <= minimum:
-            errors.add(field, _("Must be greater than %(min)s.") % {"min": minimum})
+            errors.add(field, _("Must be greater than %(min)s.") % {"min": number_text(minimum)})
             return None
         if not exclusive_minimum and number < minimum:
-            errors.add(field, _("Must not be less than %(min)s.") % {"min": minimum})
+            errors.add(field, _("Must not be less than %(min)s.") % {"min": number_text(minimum)})
             return None
     if maximum is not None and number > maximum:
-        errors.add(field, _("Must not be more than %(max)s.") % {"max": maximum})
+        errors.add(field, _("Must not be more than %(max)s.") % {"max": number_text(maximum)})
         return None
     return number
 
