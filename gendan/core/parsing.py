@@ -15,9 +15,13 @@ class FieldErrors:
 
     def __init__(self) -> None:
         self.fields: dict[str, list[str]] = defaultdict(list)
+        self.codes: dict[str, str] = {}
 
-    def add(self, field: str, message: str) -> None:
+    def add(self, field: str, message: str, *, code: str = "") -> None:
+        """`code` marks an error a client may act on (e.g. one that a confirmation flag overrides)."""
         self.fields[field].append(str(message))
+        if code:
+            self.codes[field] = code
 
     def __bool__(self) -> bool:
         return bool(self.fields)
@@ -26,7 +30,7 @@ class FieldErrors:
         if self.fields:
             from gendan.core.errors import ValidationFailed
 
-            raise ValidationFailed(dict(self.fields))
+            raise ValidationFailed(dict(self.fields), codes=dict(self.codes))
 
 
 def blank(value: Any) -> bool:

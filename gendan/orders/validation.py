@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gendan.accounts import roles as R
@@ -67,6 +67,22 @@ class OrderData:
     lines: list[LineData]
     confirm_repeat: bool = False
     repeat_reason: str = ""
+
+
+ORDER_DATE_IMPLAUSIBLE = "order_date_implausible"
+ORDER_DATE_MAX_AHEAD = dt.timedelta(days=365)
+ORDER_DATE_MAX_BACK = dt.timedelta(days=2 * 365)
+
+
+def order_date_plausible(order_date: dt.date, *, today: dt.date | None = None) -> bool:
+    """An order date a person most likely meant: this year or the next or last, at most a year ahead and two
+    years back. Anything else (2030-01-01 typed for 2026-01-01) is asked back before it numbers the order
+    in that year; `confirm_order_date` accepts it."""
+    today = today or timezone.localdate()
+    return (
+        abs(order_date.year - today.year) <= 1
+        and today - ORDER_DATE_MAX_BACK <= order_date <= today + ORDER_DATE_MAX_AHEAD
+    )
 
 
 def default_payment_terms(customer: Customer) -> str:
@@ -134,6 +150,7 @@ def order_data_validate(
     products: dict[str, Product] | None = None,
     customers: dict[str, Customer] | None = None,
     terms: dict[int, str] | None = None,
+    known_order_date: dt.date | None = None,
 ) -> OrderData:
     """Parse and check an order; raises ValidationFailed naming every bad field. Saves nothing.
 
@@ -165,6 +182,21 @@ def order_data_validate(
     requested_date = parse_date(raw.get("requested_date"), "requested_date", errors)
     if order_date and requested_date and requested_date < order_date:
         errors.add("requested_date", _("The delivery date cannot be before the order date."))
+    if (
+        order_date
+        and order_date != known_order_date
+        and not parse_bool(raw.get("confirm_order_date", False))
+        and not order_date_plausible(order_date)
+    ):
+        errors.add(
+            "order_date",
+            _(
+                "The order date %(date)s is far from today (it would number the order in %(year)s). "
+                "Check the year, or confirm the date."
+            )
+            % {"date": order_date.isoformat(), "year": order_date.year},
+            code=ORDER_DATE_IMPLAUSIBLE,
+        )
 
     business_type = parse_choice(
         raw.get("business_type"), "business_type", errors, BusinessType, default=BusinessType.BULK
