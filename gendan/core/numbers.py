@@ -7,7 +7,7 @@
 Never an exponent ("1E+3"). Separators are commas whatever the language (the Chinese convention too).
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 CENT = Decimal("0.01")
@@ -40,7 +40,7 @@ def money_text(value: Any, places: int = 2) -> str:
     number = _decimal(value)
     if number is None:
         return "" if value is None else str(value)
-    return f"{number:,.{places}f}"
+    return f"{number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):,f}"
 
 
 def price_text(value: Any) -> str:
@@ -51,4 +51,4 @@ def price_text(value: Any) -> str:
     if number == number.quantize(CENT):
         return money_text(number)
     places = min(max(-number.normalize().as_tuple().exponent, 2), PRICE_PLACES)  # type: ignore[operator]
-    return f"{number:,.{places}f}"
+    return money_text(number, places)
