@@ -96,6 +96,16 @@ class EventModel(models.Model):
     def to_label(self) -> str:
         return self.value_label(self.to_status)
 
+    @property
+    def change_label(self) -> str:
+        """ "已登记 → 调查中" for a transition; the new value alone when there was none before (and it says
+        more than the event's own label); "" when the event changed no status."""
+        if self.from_status:
+            return f"{self.from_label} → {self.to_label}"
+        if self.to_status and self.to_label != self.type_label:
+            return self.to_label
+        return ""
+
 
 class DocumentCounter(models.Model):
     """Last number drawn per series and year; incremented inside the document's own transaction."""
