@@ -142,3 +142,20 @@ def test_one_vocabulary_for_business_types(people, customer, product):
     plan = order_import_plan(data=xlsx(rows), actor=people["m1"])
     assert not plan.preview.issues
     assert Complaint.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("stored", "worded"),
+    [
+        ("月结 N 天 (30)", "月结 30 天"),
+        ("发票后 N 天付款 (45)", "票到 45 天付款"),
+        ("Monthly statement, net N days (60)", "Monthly statement, net 60 days"),
+        ("预付定金，发货前付清余款 (30.00%)", "订金 30%，余款发货前付清"),
+        ("T/T 30 days (in advance)", None),  # typed by a person: left alone
+    ],
+)
+def test_the_migration_words_stored_terms_with_their_days(stored, worded):
+    from importlib import import_module
+
+    migration = import_module("gendan.orders.migrations.0008_payment_terms_real_numbers")
+    assert migration.reword(stored) == worded
