@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gendan.core.models import EventModel, VersionedModel
 from gendan.orders.models import Order, OrderLine
@@ -113,7 +114,7 @@ class OutsourcingPlanItem(VersionedModel):
 
 class OutsourcingStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    ISSUED = "issued", _("Issued")
+    ISSUED = "issued", pgettext_lazy("outsourcing status", "Issued")
     PARTIALLY_RETURNED = "partially_returned", _("Partially returned")
     RETURNED = "returned", _("Returned")
     CLOSED = "closed", _("Closed")

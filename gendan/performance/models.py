@@ -283,8 +283,8 @@ class Handover(TimeStampedModel):
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Requested")
         APPROVED = "approved", pgettext_lazy("handover status", "Approved")
-        RETURNED = "returned", _("Returned")
-        REJECTED = "rejected", _("Rejected")
+        RETURNED = "returned", pgettext_lazy("handover status", "Returned")
+        REJECTED = "rejected", pgettext_lazy("handover status", "Rejected")
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

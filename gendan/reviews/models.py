@@ -23,9 +23,9 @@ class ReviewDepartment(models.TextChoices):
 
 class Review(TimeStampedModel):
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("review status", "Open")
         APPROVED = "approved", pgettext_lazy("review status", "Approved")
-        REJECTED = "rejected", _("Rejected")
+        REJECTED = "rejected", pgettext_lazy("review status", "Rejected")
         CANCELLED = "cancelled", _("Cancelled")
 
     order = models.ForeignKey(
@@ -79,7 +79,7 @@ class Review(TimeStampedModel):
 
 class ReviewItem(models.Model):
     class Result(models.TextChoices):
-        PENDING = "pending", _("Pending")
+        PENDING = "pending", pgettext_lazy("review item", "Pending")
         PASS = "pass", _("Pass")
         CONDITIONAL = "conditional", _("Conditional")
         FAIL = "fail", _("Fail")

@@ -46,6 +46,18 @@ def test_words_with_two_meanings_have_their_context():
         assert translation.pgettext("purchase request", "Request") == "请购单"
         assert translation.pgettext("import column", "Required") == "必填"
         assert translation.pgettext("quantity", "Required") == "需求量"
+        # one English word, several Chinese ones: each status its own
+        from gendan.complaints.models import ComplaintStatus
+        from gendan.outsourcing.models import OutsourcingStatus
+        from gendan.reviews.models import ReviewItem
+
+        assert (str(Handover.Status.REJECTED.label), str(Handover.Status.RETURNED.label)) == (
+            "已驳回",
+            "已交还",
+        )
+        assert (str(Review.Status.OPEN.label), str(ReviewItem.Result.PENDING.label)) == ("评审中", "待签")
+        assert str(ComplaintStatus.CLOSED.label) == "已结案" and str(OrderStatus.CLOSED.label) == "已结清"
+        assert str(OutsourcingStatus.ISSUED.label) == "已下达"
 
 
 def test_pages_use_the_word_of_their_meaning(people):

@@ -124,6 +124,16 @@ def test_business_notice_prints_a_conditional_approval_remark(people, customer, 
     paper = flat(pdf_text(client.get(reverse("order_notice_pdf", args=[order.pk])).content))
     assert "辅料须在 12 月 20 日前到齐" in paper
     assert "采购" in paper and "有条件通过" in paper
+    # the review form prints each department's result as the review page shows it
+    review.refresh_from_db()
+    page = page_text(client.get(reverse("reviews:detail", args=[review.pk])))
+    form = flat(pdf_text(client.get(reverse("review_form_pdf", args=[review.pk])).content))
+    with translation.override("zh-hans"):
+        for item in review.items.all():
+            department, result = item.get_department_display(), item.get_result_display()
+            assert department in page and department in form, department
+            assert result in page and result in form, result
+        assert review.get_status_display() in form
 
 
 def test_one_vocabulary_for_business_types(people, customer, product):
