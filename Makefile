@@ -24,11 +24,13 @@ install: $(STAMP)
 system-deps:
 	@./scripts/system-deps.sh
 
+# DEBUG stays off unless asked: `DEBUG=1 make run` (config/django/local.py).
 run: install
 	mkdir -p var
 	$(BIN)/gendan migrate --noinput
 	$(BIN)/gendan demo
 	@echo "Serving on http://$(HOST):$(PORT)/ with the task queue (huey) in the background  (Ctrl+C to stop)"
+	@echo "DEBUG is off (the site's own error pages); DEBUG=1 make run turns Django's debug pages on"
 	@$(BIN)/gendan run_huey & huey_pid=$$!; \
 	trap 'kill $$huey_pid 2>/dev/null; wait $$huey_pid 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gendan runserver $(HOST):$(PORT)

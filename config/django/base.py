@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "gendan.core.context_processors.navigation",
             ],
+            "builtins": ["gendan.core.templatetags.gendan_numbers"],
         },
     },
 ]
@@ -120,6 +121,8 @@ LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "gendan" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# our zh_Hans number formats (thousands separators) before Django's
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"

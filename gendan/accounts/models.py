@@ -3,7 +3,7 @@ from functools import cached_property
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from gendan.accounts import roles as R
@@ -31,6 +31,17 @@ class Department(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language: a name still equal to the code's English label (as seeded)
+        reads as the translated label; a name someone typed is shown as typed."""
+        if self.code in self.Code.values:
+            with translation.override(None):
+                english = str(self.Code(self.code).label)
+            if self.name in ("", english, self.code):
+                return str(self.Code(self.code).label)
         return self.name
 
 

@@ -1,27 +1,19 @@
 """The complaint form (客诉单) as PDF."""
 
+from django.conf import settings
+from django.utils import translation
+
 from gendan.complaints.models import Complaint
 from gendan.core import pdf
 
-STATUS_ZH = {
-    "registered": "已登记",
-    "investigating": "调查中",
-    "root_cause": "已查明原因",
-    "corrective_action": "已整改",
-    "customer_confirmed": "客户已确认",
-    "closed": "已结案",
-}
-TYPE_ZH = {
-    "quality": "质量",
-    "delivery": "交期",
-    "quantity": "数量",
-    "packing": "包装",
-    "service": "服务/态度",
-}
-SEVERITY_ZH = {"minor": "轻微", "major": "一般", "critical": "严重"}
-
 
 def complaint_pdf(*, complaint: Complaint, user) -> bytes:
+    """Printed in Chinese; every choice prints through the record's own label, as on its page."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _complaint_pdf(complaint=complaint, user=user)
+
+
+def _complaint_pdf(*, complaint: Complaint, user) -> bytes:
     st = pdf.styles()
     order = complaint.order
     story = pdf.heading_block("客诉单", st, subtitle=complaint.number)
@@ -34,11 +26,11 @@ def complaint_pdf(*, complaint: Complaint, user) -> bytes:
                 ("订单号", f"{order.number} / PO {order.customer_po}"),
                 ("发货单", complaint.shipment.number if complaint.shipment_id else "—"),
                 ("跟单员", order.merchandiser),
-                ("投诉类型", TYPE_ZH.get(complaint.type, complaint.type)),
-                ("严重程度", SEVERITY_ZH.get(complaint.severity, complaint.severity)),
+                ("投诉类型", complaint.get_type_display()),
+                ("严重程度", complaint.get_severity_display()),
                 ("涉及数量", pdf.qty(complaint.quantity_affected)),
                 ("索赔金额", f"{complaint.currency} {pdf.money(complaint.claim_amount)}"),
-                ("状态", STATUS_ZH.get(complaint.status, complaint.status)),
+                ("状态", complaint.get_status_display()),
                 ("当前期限", complaint.deadline or "—"),
                 ("责任部门", complaint.responsible_department or "—"),
                 ("违规证据", "是" if complaint.is_violation_evidence else "否"),

@@ -2,6 +2,7 @@
 customer confirmed → closed, each state with a deadline."""
 
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -144,6 +145,8 @@ class ComplaintEvent(EventModel):
     complaint = models.ForeignKey(
         Complaint, verbose_name=_("complaint"), on_delete=models.PROTECT, related_name="events"
     )
+
+    VALUE_CHOICES: ClassVar[dict[str, Any]] = {"": ComplaintStatus}
 
     class Meta(EventModel.Meta):
         verbose_name = _("complaint event")

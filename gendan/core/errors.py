@@ -30,16 +30,23 @@ class ApplicationError(Exception):
 
 
 class ValidationFailed(ApplicationError):
-    """Field-level validation; `extra["fields"]` maps field → list of messages."""
+    """Field-level validation; `extra["fields"]` maps field → list of messages, and `extra["codes"]` (when
+    present) field → a stable code of that field's error (e.g. `order_date_implausible`)."""
 
     code = "validation_error"
     status = 400
 
-    def __init__(self, fields: dict[str, list[str]], message: str | None = None) -> None:
+    def __init__(
+        self, fields: dict[str, list[str]], message: str | None = None, *, codes: dict[str, str] | None = None
+    ) -> None:
         from django.utils.translation import gettext
 
-        super().__init__(message or gettext("Please correct the errors below."), extra={"fields": fields})
+        extra: dict[str, Any] = {"fields": fields}
+        if codes:
+            extra["codes"] = codes
+        super().__init__(message or gettext("Please correct the errors below."), extra=extra)
         self.fields = fields
+        self.codes = codes or {}
 
 
 class PermissionDeniedError(ApplicationError):

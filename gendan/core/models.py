@@ -1,6 +1,7 @@
 """Base models: timestamps, optimistic locking, append-only events, document counters."""
 
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -46,6 +47,11 @@ class EventModel(models.Model):
     data = models.JSONField(_("data"), default=dict, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
 
+    #: What labels the `from_status` / `to_status` values, per event type; the key "" stands for every
+    #: type (the document's own status choices). A subclass sets its own dict; another app adds the choices
+    #: of the values it writes with `label_values` (e.g. an order's risk levels, an inspection's statuses).
+    VALUE_CHOICES: ClassVar[dict[str, Any]] = {}
+
     class Meta:
         abstract = True
         ordering = ["created_at", "id"]
@@ -57,6 +63,48 @@ class EventModel(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("event rows are append-only")
+
+    @classmethod
+    def label_values(cls, choices: Any, *types: str) -> None:
+        """Label the from/to values of these event types with `choices` (a TextChoices class)."""
+        for event_type in types:
+            cls.VALUE_CHOICES[str(event_type)] = choices
+
+    def value_label(self, value: str) -> str:
+        """A from/to value as a person reads it: through the choices of the event's type, then of the
+        document; a value no choices know (a level "L2", a date) is shown as stored."""
+        if not value:
+            return ""
+        for key in (self.type, ""):
+            choices = type(self).VALUE_CHOICES.get(key)
+            if choices is not None:
+                label = dict(choices.choices).get(value)
+                if label is not None:
+                    return str(label)
+        return value
+
+    @property
+    def type_label(self) -> str:
+        types = getattr(type(self), "Type", None)
+        return str(dict(types.choices).get(self.type, self.type)) if types is not None else self.type
+
+    @property
+    def from_label(self) -> str:
+        return self.value_label(self.from_status)
+
+    @property
+    def to_label(self) -> str:
+        return self.value_label(self.to_status)
+
+    @property
+    def change_label(self) -> str:
+        """ "已登记 → 调查中" for a transition; the new value alone when there was none before (and it says
+        more than the event's own label); "" when the event changed no status."""
+        if self.from_status:
+            return f"{self.from_label} → {self.to_label}"
+        if self.to_status and self.to_label != self.type_label:
+            return self.to_label
+        return ""
 
 
 class DocumentCounter(models.Model):

@@ -7,15 +7,21 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from gendan.core.numbers import number_text
+
 
 class FieldErrors:
     """Collects messages per field path (e.g. `lines.0.quantity`)."""
 
     def __init__(self) -> None:
         self.fields: dict[str, list[str]] = defaultdict(list)
+        self.codes: dict[str, str] = {}
 
-    def add(self, field: str, message: str) -> None:
+    def add(self, field: str, message: str, *, code: str = "") -> None:
+        """`code` marks an error a client may act on (e.g. one that a confirmation flag overrides)."""
         self.fields[field].append(str(message))
+        if code:
+            self.codes[field] = code
 
     def __bool__(self) -> bool:
         return bool(self.fields)
@@ -24,7 +30,7 @@ class FieldErrors:
         if self.fields:
             from gendan.core.errors import ValidationFailed
 
-            raise ValidationFailed(dict(self.fields))
+            raise ValidationFailed(dict(self.fields), codes=dict(self.codes))
 
 
 def blank(value: Any) -> bool:
@@ -81,13 +87,13 @@ def parse_decimal(
         return None
     if minimum is not None:
         if exclusive_minimum and number <= minimum:
-            errors.add(field, _("Must be greater than %(min)s.") % {"min": minimum})
+            errors.add(field, _("Must be greater than %(min)s.") % {"min": number_text(minimum)})
             return None
         if not exclusive_minimum and number < minimum:
-            errors.add(field, _("Must not be less than %(min)s.") % {"min": minimum})
+            errors.add(field, _("Must not be less than %(min)s.") % {"min": number_text(minimum)})
             return None
     if maximum is not None and number > maximum:
-        errors.add(field, _("Must not be more than %(max)s.") % {"max": maximum})
+        errors.add(field, _("Must not be more than %(max)s.") % {"max": number_text(maximum)})
         return None
     return number
 

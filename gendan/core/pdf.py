@@ -42,6 +42,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from gendan.core.numbers import money_text, number_text, price_text
+
 logger = logging.getLogger("gendan.pdf")
 
 DEFAULT_FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
@@ -134,25 +136,16 @@ def text(value: Any) -> str:
 
 def qty(value: Decimal | None) -> str:
     """100.000 → 100, 12.500 → 12.5, with thousands separators."""
-    if value is None:
-        return ""
-    normal = value.normalize()
-    if normal == normal.to_integral():
-        return f"{normal:,.0f}"
-    return f"{normal:,f}"
+    return number_text(value)
 
 
 def money(value: Decimal | None, places: int = 2) -> str:
-    return "" if value is None else f"{value:,.{places}f}"
+    return money_text(value, places)
 
 
 def price(value: Decimal | None) -> str:
     """A unit price: two decimals, more only when it has them (12.50, 0.0125)."""
-    if value is None:
-        return ""
-    if value == value.quantize(Decimal("0.01")):
-        return money(value)
-    return f"{value.normalize():,f}"
+    return price_text(value)
 
 
 def para(value: Any, style: ParagraphStyle) -> Paragraph:

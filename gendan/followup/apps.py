@@ -9,6 +9,14 @@ def _seed(sender, **kwargs) -> None:
     followup_reference_seed()
 
 
+def _label_order_event_values() -> None:
+    """The order timeline reads risk levels through their labels ("绿 → 红", not "green → red")."""
+    from gendan.followup.models import RiskLevel
+    from gendan.orders.models import OrderEvent
+
+    OrderEvent.label_values(RiskLevel, OrderEvent.Type.RISK_CHANGED)
+
+
 class FollowupConfig(AppConfig):
     name = "gendan.followup"
     label = "followup"
@@ -34,6 +42,7 @@ class FollowupConfig(AppConfig):
         ORDER_RELEASED_MANY_HOOKS[ta_plan_on_release] = ta_plans_on_release_many
         if followup_on_order_transition not in ORDER_TRANSITION_HOOKS:
             ORDER_TRANSITION_HOOKS.append(followup_on_order_transition)
+        _label_order_event_values()
         # Default templates and policy into empty tables, after every migrate and test-database flush.
         post_migrate.connect(_seed, sender=self, dispatch_uid="gendan_followup_seed")
         from gendan.followup.services import ta_plan_on_revised

@@ -12,40 +12,42 @@ from gendan.accounts import roles as R
 from gendan.catalog.models import Industry
 from gendan.followup.models import FollowupPolicy, TaTemplate, TaTemplateMilestone
 
+# Names are in the site's language (zh-Hans), as an admin would type them; they were once stored bilingual
+# ("裁剪完成 Cutting done"), which migration 0003 rewrote.
 # code, name, owner role, lead time (working days), counted back from (code; None: the promised date), mandatory
 APPAREL = [
-    ("ex_factory", "出货 Ex-factory", R.MERCHANDISER, 0, None, True),
-    ("packing", "包装完成 Packing done", R.MERCHANDISER, 1, "ex_factory", True),
-    ("final_qc", "尾查 Final QC", R.REVIEWER, 1, "packing", True),
-    ("finishing", "后整完成 Finishing done", R.PLANNER, 1, "final_qc", True),
-    ("sewing", "车缝完成 Sewing done", R.PLANNER, 2, "finishing", True),
-    ("inline_qc", "中查 Inline QC", R.REVIEWER, 3, "sewing", True),
-    ("cutting", "裁剪完成 Cutting done", R.PLANNER, 5, "sewing", True),
-    ("pp_sample", "产前样确认 Pre-production sample approved", R.SALES, 2, "cutting", True),
-    ("fabric_trims", "面辅料到厂 Fabric & trims in-house", R.MERCHANDISER, 2, "cutting", True),
+    ("ex_factory", "出货", R.MERCHANDISER, 0, None, True),
+    ("packing", "包装完成", R.MERCHANDISER, 1, "ex_factory", True),
+    ("final_qc", "尾查", R.REVIEWER, 1, "packing", True),
+    ("finishing", "后整完成", R.PLANNER, 1, "final_qc", True),
+    ("sewing", "车缝完成", R.PLANNER, 2, "finishing", True),
+    ("inline_qc", "中查", R.REVIEWER, 3, "sewing", True),
+    ("cutting", "裁剪完成", R.PLANNER, 5, "sewing", True),
+    ("pp_sample", "产前样确认", R.SALES, 2, "cutting", True),
+    ("fabric_trims", "面辅料到厂", R.MERCHANDISER, 2, "cutting", True),
 ]
 PRINTING = [
-    ("ex_factory", "出货 Ex-factory", R.MERCHANDISER, 0, None, True),
-    ("packing", "包装完成 Packing done", R.MERCHANDISER, 1, "ex_factory", True),
-    ("qc", "成品检验 QC", R.REVIEWER, 1, "packing", True),
-    ("post_press", "印后加工完成 Post-press / finishing done", R.PLANNER, 2, "qc", True),
-    ("printing", "印刷完成 Printing done", R.PLANNER, 3, "post_press", True),
-    ("paper_in", "纸张到厂 Paper in-house", R.MERCHANDISER, 2, "printing", True),
-    ("proof", "打样确认 Proof approved", R.SALES, 2, "printing", True),
-    ("artwork", "稿件确认 Artwork approved", R.SALES, 2, "proof", True),
+    ("ex_factory", "出货", R.MERCHANDISER, 0, None, True),
+    ("packing", "包装完成", R.MERCHANDISER, 1, "ex_factory", True),
+    ("qc", "成品检验", R.REVIEWER, 1, "packing", True),
+    ("post_press", "印后加工完成", R.PLANNER, 2, "qc", True),
+    ("printing", "印刷完成", R.PLANNER, 3, "post_press", True),
+    ("paper_in", "纸张到厂", R.MERCHANDISER, 2, "printing", True),
+    ("proof", "打样确认", R.SALES, 2, "printing", True),
+    ("artwork", "稿件确认", R.SALES, 2, "proof", True),
 ]
 GENERIC = [
-    ("ex_factory", "出货 Ex-factory", R.MERCHANDISER, 0, None, True),
-    ("packing", "包装完成 Packing done", R.MERCHANDISER, 1, "ex_factory", True),
-    ("qc", "成品检验 QC", R.REVIEWER, 1, "packing", True),
-    ("production", "生产完成 Production done", R.PLANNER, 1, "qc", True),
-    ("materials", "物料到厂 Materials in-house", R.MERCHANDISER, 5, "production", True),
-    ("sample", "样品确认 Sample approved", R.SALES, 2, "materials", False),
+    ("ex_factory", "出货", R.MERCHANDISER, 0, None, True),
+    ("packing", "包装完成", R.MERCHANDISER, 1, "ex_factory", True),
+    ("qc", "成品检验", R.REVIEWER, 1, "packing", True),
+    ("production", "生产完成", R.PLANNER, 1, "qc", True),
+    ("materials", "物料到厂", R.MERCHANDISER, 5, "production", True),
+    ("sample", "样品确认", R.SALES, 2, "materials", False),
 ]
 TEMPLATES = [
-    ("apparel", "服装 Apparel", Industry.APPAREL, APPAREL),
-    ("printing", "印刷与纸品 Printing and paper", Industry.PRINTING, PRINTING),
-    ("generic", "通用 Generic", Industry.GENERIC, GENERIC),
+    ("apparel", "服装", Industry.APPAREL, APPAREL),
+    ("printing", "印刷与纸品", Industry.PRINTING, PRINTING),
+    ("generic", "通用", Industry.GENERIC, GENERIC),
 ]
 
 

@@ -3,6 +3,8 @@ their total, what is paid and open, and the due date from the payment terms."""
 
 from decimal import Decimal
 
+from django.conf import settings
+from django.utils import translation
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
@@ -10,21 +12,16 @@ from gendan.core import pdf
 from gendan.ledger.models import Invoice
 from gendan.ledger.selectors import invoice_lines
 
-TERMS_ZH = {
-    "monthly": "月结",
-    "net": "发票后",
-    "prepayment": "款到发货",
-    "deposit": "定金，余款发货前付清",
-    "cash": "现金",
-}
-
 
 def invoice_pdf(*, invoice: Invoice, user) -> bytes:
     st = pdf.styles()
     lines = list(invoice_lines(invoice=invoice))
-    terms = TERMS_ZH.get(invoice.payment_terms, invoice.payment_terms)
-    if invoice.payment_terms in ("monthly", "net"):
-        terms = f"{terms} {invoice.payment_days} 天 · {invoice.payment_days} days"
+    # bilingual like the rest of the invoice, both worded by the one helper behind the invoice page
+    with translation.override(settings.LANGUAGE_CODE):
+        terms_zh = invoice.payment_terms_text
+    with translation.override("en"):
+        terms_en = invoice.payment_terms_text
+    terms = f"{terms_zh} · {terms_en}"
     story = pdf.heading_block("发票 / 对账单 Invoice / Statement", st, subtitle=invoice.number)
     story.append(
         pdf.kv_table(

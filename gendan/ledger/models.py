@@ -6,6 +6,7 @@ is derived on reading from the shipment, the invoice lines and the payments.
 """
 
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from gendan.catalog.models import Product
 from gendan.core.models import AppendOnlyError, EventModel, TimeStampedModel, VersionedModel
 from gendan.orders.models import Order, OrderLine
-from gendan.parties.models import Customer, PaymentTermsType
+from gendan.parties.models import Customer, PaymentTermsType, payment_terms_text
 from gendan.shipping.models import Shipment, ShipmentLine
 
 
@@ -169,6 +170,10 @@ class Invoice(VersionedModel):
         return self.number
 
     @property
+    def payment_terms_text(self) -> str:
+        return payment_terms_text(terms=self.payment_terms, days=self.payment_days)
+
+    @property
     def open_amount(self) -> Decimal:
         if self.status == InvoiceStatus.CANCELLED:
             return Decimal("0.00")
@@ -279,6 +284,8 @@ class InvoiceEvent(EventModel):
     invoice = models.ForeignKey(
         Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="events"
     )
+
+    VALUE_CHOICES: ClassVar[dict[str, Any]] = {"": InvoiceStatus}
 
     class Meta(EventModel.Meta):
         verbose_name = _("invoice event")

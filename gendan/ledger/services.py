@@ -22,6 +22,7 @@ from gendan.core.errors import (
     ValidationFailed,
 )
 from gendan.core.numbering import document_number_next
+from gendan.core.numbers import number_text
 from gendan.core.parsing import (
     FieldErrors,
     blank,
@@ -57,7 +58,6 @@ from gendan.orders.services import order_close, order_event_record, order_settle
 from gendan.orders.workflows import ORDER_TRANSITIONS
 from gendan.parties.models import PaymentTermsType
 from gendan.shipping.models import Shipment, ShipmentLine, ShipmentStatus
-from gendan.shipping.selectors import number_text
 
 INVOICE_SERIES = "IV"
 CENT = Decimal("0.01")

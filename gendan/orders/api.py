@@ -302,6 +302,12 @@ class OrderIn(InputSchema):
     salesperson: IdOrCode | None = Field(None, description="Username or id; default: the customer's")
     requirements: str | None = Field(None, max_length=5000)
     confirm_repeat: bool = Field(False, strict=True, description="Same customer PO again, deliberately")
+    confirm_order_date: bool = Field(
+        False,
+        strict=True,
+        description="Keep an order date far from today (else 400 with extra.codes.order_date = "
+        "`order_date_implausible`)",
+    )
     repeat_reason: str | None = Field(None, max_length=200)
     lines: list[LineIn] = Field(..., max_length=500)
 

@@ -38,6 +38,7 @@ STATUS_ZH = {
     OrderStatus.ON_HOLD: "暂停",
     OrderStatus.CANCELLED: "已取消",
 }
+# The zh-Hans labels of BusinessType (one vocabulary: the form, PDFs, export and import read the same words).
 BUSINESS_TYPE_ZH = {
     BusinessType.BULK: "订单跟单",
     BusinessType.SAMPLE: "样板跟单",

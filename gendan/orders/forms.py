@@ -115,6 +115,7 @@ class OrderHeaderForm(forms.Form):
         label=_("This is a deliberate repeat of an existing customer PO"), required=False
     )
     repeat_reason = forms.CharField(label=_label(Order, "repeat_reason"), required=False, max_length=200)
+    confirm_order_date = forms.BooleanField(label=_("The order date is right"), required=False)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user: User, **kwargs) -> None:
@@ -145,6 +146,7 @@ class OrderHeaderForm(forms.Form):
             )
         }
         payload["confirm_repeat"] = bool(data.get("confirm_repeat"))
+        payload["confirm_order_date"] = bool(data.get("confirm_order_date"))
         return payload
 
 

@@ -149,7 +149,18 @@ TEMPLATE_EXAMPLE = (
 
 # Chinese labels and synonyms → stored values (the validation also takes the values and their labels).
 _CHOICE_SYNONYMS: dict[str, dict[str, str]] = {
-    "business_type": zh_reverse(BUSINESS_TYPE_ZH, {"大货": "bulk", "样板": "sample", "外购": "purchased"}),
+    "business_type": zh_reverse(
+        BUSINESS_TYPE_ZH,
+        # The words the order form used before the vocabulary was unified, still accepted on import.
+        {
+            "大货": "bulk",
+            "大货订单": "bulk",
+            "样板": "sample",
+            "样品订单": "sample",
+            "外购": "purchased",
+            "外购成品订单": "purchased",
+        },
+    ),
     "source_document": zh_reverse(
         SOURCE_DOCUMENT_ZH,
         {"书面": "written", "电子邮件": "email", "扫描": "scan", "口头订单": "verbal", "e-mail": "email"},

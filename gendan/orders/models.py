@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -6,6 +7,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gendan.catalog.models import Industry, Product
 from gendan.core.models import AppendOnlyError, EventModel, VersionedModel
@@ -16,14 +18,14 @@ class OrderStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
     IN_REVIEW = "in_review", _("In review")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
+    APPROVED = "approved", pgettext_lazy("order status", "Approved")
+    REJECTED = "rejected", pgettext_lazy("order status", "Rejected")
     RELEASED = "released", _("Released")
     IN_PRODUCTION = "in_production", _("In production")
     PARTIALLY_SHIPPED = "partially_shipped", _("Partially shipped")
     SHIPPED = "shipped", _("Shipped")
     DELIVERED = "delivered", _("Delivered")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("order status", "Closed")
     ON_HOLD = "on_hold", _("On hold")
     CANCELLED = "cancelled", _("Cancelled")
 
@@ -405,6 +407,8 @@ class OrderEvent(EventModel):
     order = models.ForeignKey(
         Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="events", db_index=False
     )
+
+    VALUE_CHOICES: ClassVar[dict[str, Any]] = {"": OrderStatus}
 
     class Meta(EventModel.Meta):
         verbose_name = _("order event")

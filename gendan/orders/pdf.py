@@ -8,6 +8,8 @@ from collections import OrderedDict
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.utils import translation
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
@@ -153,6 +155,22 @@ def _size_matrices(lines: list, st: Styles) -> list[Flowable]:
     return story
 
 
+def _conditional_items(review: Any) -> list[list[str]]:
+    """The departments that approved on a condition, with their remark: the planner must see the condition."""
+    if review is None:
+        return []
+    with translation.override(settings.LANGUAGE_CODE):
+        return [
+            [
+                item.get_department_display(),
+                item.get_result_display(),
+                item.comment or "—",
+                _person(item.signer),
+            ]
+            for item in review.items.filter(result="conditional").select_related("signer").order_by("pk")
+        ]
+
+
 def _review_block(order: Order, st: Styles) -> list[Flowable]:
     review = order.reviews.filter(status="approved").select_related("concluded_by").order_by("-round").first()
     pairs: list[tuple[str, Any]] = [
@@ -164,6 +182,13 @@ def _review_block(order: Order, st: Styles) -> list[Flowable]:
         ("评审意见", review.conclusion if review else ""),
     ]
     story: list[Flowable] = [kv_table(pairs, st, columns=2)]
+    conditions = _conditional_items(review)
+    if conditions:
+        story += [
+            Spacer(1, 2 * mm),
+            para("附条件通过的部门意见", st.label),
+            grid_table(["部门", "结果", "条件 / 意见", "签署人"], conditions, st, widths=[22, 12, 50, 16]),
+        ]
     if order.is_date_risk:
         story.append(
             para(

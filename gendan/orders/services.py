@@ -482,7 +482,7 @@ def order_update(*, order: Order, actor: User, version: int, data: Mapping[str, 
     """Replace header and lines, if `version` is still current (else 409, nothing changed)."""
     _ensure_can_write(actor)
     _ensure_role(actor, ORDER_EDIT_ROLES)
-    clean = order_data_validate(data, actor=actor)
+    clean = order_data_validate(data, actor=actor, known_order_date=order.order_date)
     current = _locked(order, actor)
     if current.version != version:
         raise ConflictError(

@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gendan.accounts import roles as R
@@ -67,6 +69,29 @@ class OrderData:
     repeat_reason: str = ""
 
 
+ORDER_DATE_IMPLAUSIBLE = "order_date_implausible"
+ORDER_DATE_MAX_AHEAD = dt.timedelta(days=365)
+ORDER_DATE_MAX_BACK = dt.timedelta(days=2 * 365)
+
+
+def order_date_plausible(order_date: dt.date, *, today: dt.date | None = None) -> bool:
+    """An order date a person most likely meant: this year or the next or last, at most a year ahead and two
+    years back. Anything else (2030-01-01 typed for 2026-01-01) is asked back before it numbers the order
+    in that year; `confirm_order_date` accepts it."""
+    today = today or timezone.localdate()
+    return (
+        abs(order_date.year - today.year) <= 1
+        and today - ORDER_DATE_MAX_BACK <= order_date <= today + ORDER_DATE_MAX_AHEAD
+    )
+
+
+def default_payment_terms(customer: Customer) -> str:
+    """The customer's terms as the order stores them: worded with the real days, in the site's language
+    (the order's printed forms are Chinese whatever the language of the person who typed it)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return customer.payment_terms_text
+
+
 def _one(queryset: QuerySet) -> Any:
     """The row of a lookup by a unique key, or None: like .first() without its ORDER BY (a fifth of the
     lookup's time goes into compiling that)."""
@@ -125,6 +150,7 @@ def order_data_validate(
     products: dict[str, Product] | None = None,
     customers: dict[str, Customer] | None = None,
     terms: dict[int, str] | None = None,
+    known_order_date: dt.date | None = None,
 ) -> OrderData:
     """Parse and check an order; raises ValidationFailed naming every bad field. Saves nothing.
 
@@ -156,6 +182,21 @@ def order_data_validate(
     requested_date = parse_date(raw.get("requested_date"), "requested_date", errors)
     if order_date and requested_date and requested_date < order_date:
         errors.add("requested_date", _("The delivery date cannot be before the order date."))
+    if (
+        order_date
+        and order_date != known_order_date
+        and not parse_bool(raw.get("confirm_order_date", False))
+        and not order_date_plausible(order_date)
+    ):
+        errors.add(
+            "order_date",
+            _(
+                "The order date %(date)s is far from today (it would number the order in %(year)s). "
+                "Check the year, or confirm the date."
+            )
+            % {"date": order_date.isoformat(), "year": order_date.year},
+            code=ORDER_DATE_IMPLAUSIBLE,
+        )
 
     business_type = parse_choice(
         raw.get("business_type"), "business_type", errors, BusinessType, default=BusinessType.BULK
@@ -170,7 +211,9 @@ def order_data_validate(
         errors.add("incoterm", _("A foreign-trade order needs an incoterm."))
     payment_terms = parse_text(raw.get("payment_terms"), "payment_terms", errors, max_length=100)
     if not payment_terms and customer:
-        payment_terms = terms[customer.pk] if terms and customer.pk in terms else customer.payment_terms_text
+        payment_terms = (
+            terms[customer.pk] if terms and customer.pk in terms else default_payment_terms(customer)
+        )
     requirements = parse_text(raw.get("requirements"), "requirements", errors, max_length=5000)
 
     merchandiser = _user_with_role(raw.get("merchandiser"), R.MERCHANDISER, "merchandiser", errors)
@@ -312,7 +355,7 @@ def order_data_validate_many(rows: Any, *, actor: User, limit: int) -> list[Orde
         customers.setdefault(str(customer.pk), customer)
     customers.update({c.code: c for c in customers.copy().values()})
     # each customer's default payment terms once (a translated label: 20 µs a time), not once per order
-    terms = {c.pk: c.payment_terms_text for c in customers.values()}
+    terms = {c.pk: default_payment_terms(c) for c in customers.values()}
     line_rows = [line for row in rows if isinstance(row.get("lines"), list) for line in row["lines"]]
     products = _products_by_key(line_rows)
 

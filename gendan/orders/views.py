@@ -31,6 +31,7 @@ from gendan.orders.selectors import (
     order_timeline,
     planner_queue,
 )
+from gendan.orders.validation import ORDER_DATE_IMPLAUSIBLE
 from gendan.orders.workflows import REASON_REQUIRED
 from gendan.reviews.models import ReviewDepartment, ReviewItem
 from gendan.reviews.selectors import review_current_for_order
@@ -163,6 +164,7 @@ def _order_form(request: HttpRequest, *, order: Order | None) -> HttpResponse:
     user = request.user
     form_kwargs = {"product_choices": product_choices(user=user)}
     show_repeat = bool(order and order.is_repeat)
+    show_date_confirm = False
     if request.method == "POST":
         data = request.POST
         adding = "add_line" in data  # the no-JavaScript way to get one more blank line
@@ -176,6 +178,7 @@ def _order_form(request: HttpRequest, *, order: Order | None) -> HttpResponse:
         header = OrderHeaderForm(data, user=user)
         lines = OrderLineFormSet(data, prefix="lines", form_kwargs=form_kwargs)
         show_repeat = show_repeat or bool(data.get("confirm_repeat"))
+        show_date_confirm = bool(data.get("confirm_order_date"))
         header_ok, lines_ok = header.is_valid(), lines.is_valid()
         if header_ok and lines_ok and not adding:
             sent = [form for form in lines.forms if not form.is_blank()]
@@ -191,6 +194,9 @@ def _order_form(request: HttpRequest, *, order: Order | None) -> HttpResponse:
                 messages.error(request, exc.message)
                 _order_errors_apply(header, sent, error_fields(exc))
                 show_repeat = show_repeat or exc.code == "duplicate_po"
+                show_date_confirm = (
+                    show_date_confirm or ORDER_DATE_IMPLAUSIBLE in exc.extra.get("codes", {}).values()
+                )
             else:
                 if order is None:
                     messages.success(request, _("Order %(number)s created.") % {"number": saved.number})
@@ -210,7 +216,13 @@ def _order_form(request: HttpRequest, *, order: Order | None) -> HttpResponse:
     return render(
         request,
         "orders/form.html",
-        {"order": order, "header": header, "lines": lines, "show_repeat": show_repeat},
+        {
+            "order": order,
+            "header": header,
+            "lines": lines,
+            "show_repeat": show_repeat,
+            "show_date_confirm": show_date_confirm,
+        },
     )
 
 
@@ -252,7 +264,6 @@ def order_line_form_view(request: HttpRequest) -> HttpResponse:
 
 def _timeline_rows(order: Order) -> list[dict]:
     types = dict(OrderEvent.Type.choices)
-    statuses = dict(OrderStatus.choices)
     departments = dict(ReviewDepartment.choices)
     results = dict(ReviewItem.Result.choices)
     rows = []
@@ -297,8 +308,8 @@ def _timeline_rows(order: Order) -> list[dict]:
                 "actor": event.actor,
                 "type": event.type,
                 "label": types.get(event.type, event.type),
-                "from": statuses.get(event.from_status, event.from_status),
-                "to": statuses.get(event.to_status, event.to_status),
+                "from": event.from_label,
+                "to": event.to_label,
                 "note": event.note,
                 "detail": detail,
             }

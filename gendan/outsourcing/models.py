@@ -15,11 +15,13 @@ kept by the services in the same transaction as each row; the outstanding balanc
 """
 
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gendan.core.models import EventModel, VersionedModel
 from gendan.orders.models import Order, OrderLine
@@ -112,7 +114,7 @@ class OutsourcingPlanItem(VersionedModel):
 
 class OutsourcingStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    ISSUED = "issued", _("Issued")
+    ISSUED = "issued", pgettext_lazy("outsourcing status", "Issued")
     PARTIALLY_RETURNED = "partially_returned", _("Partially returned")
     RETURNED = "returned", _("Returned")
     CLOSED = "closed", _("Closed")
@@ -257,14 +259,12 @@ class OutsourcingOrderEvent(EventModel):
         OutsourcingOrder, verbose_name=_("outsourcing order"), on_delete=models.PROTECT, related_name="events"
     )
 
+    VALUE_CHOICES: ClassVar[dict[str, Any]] = {"": OutsourcingStatus}
+
     class Meta(EventModel.Meta):
         verbose_name = _("outsourcing order event")
         verbose_name_plural = _("outsourcing order events")
         indexes = [models.Index(fields=["outsourcing_order", "created_at"], name="outs_event_order_time")]
-
-    @property
-    def type_label(self) -> str:
-        return str(dict(self.Type.choices).get(self.type, self.type))
 
 
 class OutsourcingDispatch(models.Model):

@@ -8,8 +8,9 @@ import logging
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from gendan.accounts.models import User
@@ -44,12 +45,9 @@ def zh_reverse(labels: Mapping[str, str], extra: Mapping[str, str] | None = None
 
 
 def payment_terms_zh(customer: Customer) -> str:
-    label = PAYMENT_TERMS_ZH.get(customer.payment_terms, customer.payment_terms)
-    if customer.payment_terms in (PaymentTermsType.MONTHLY, PaymentTermsType.NET):
-        return f"{label}{customer.payment_days}天"
-    if customer.payment_terms == PaymentTermsType.DEPOSIT:
-        return f"{label}{customer.deposit_percent.normalize():f}%"
-    return label
+    """The customer's terms in Chinese, worded as on the pages (`payment_terms_text`)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return customer.payment_terms_text
 
 
 # The same titles as the customer import, so an export can be edited and imported elsewhere.

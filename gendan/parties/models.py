@@ -26,6 +26,22 @@ class PaymentTermsType(models.TextChoices):
     CASH = "cash", _("Cash on delivery")
 
 
+def payment_terms_text(*, terms: str, days: int | None = None, deposit_percent: Decimal | None = None) -> str:
+    """Payment terms as a person reads them, with the real number of days or the deposit share, in the
+    active language ("月结 30 天"). The one place terms are worded: pages, PDFs, exports and the order's
+    default terms all come through here (the choice labels alone carry no numbers)."""
+    if terms == PaymentTermsType.MONTHLY and days is not None:
+        return _("Monthly statement, net %(days)s days") % {"days": days}
+    if terms == PaymentTermsType.NET and days is not None:
+        return _("Net %(days)s days after invoice") % {"days": days}
+    if terms == PaymentTermsType.DEPOSIT and deposit_percent is not None:
+        percent = f"{Decimal(deposit_percent).normalize():f}"
+        return _("Deposit %(percent)s%%, balance before shipment") % {"percent": percent}
+    if terms in PaymentTermsType.values:
+        return str(PaymentTermsType(terms).label)
+    return terms
+
+
 class Customer(VersionedModel):
     code = models.CharField(_("customer code"), max_length=20, unique=True)
     name = models.CharField(_("customer name"), max_length=200)
@@ -84,12 +100,9 @@ class Customer(VersionedModel):
 
     @property
     def payment_terms_text(self) -> str:
-        label = self.get_payment_terms_display()
-        if self.payment_terms in (PaymentTermsType.MONTHLY, PaymentTermsType.NET):
-            return f"{label} ({self.payment_days})"
-        if self.payment_terms == PaymentTermsType.DEPOSIT:
-            return f"{label} ({self.deposit_percent}%)"
-        return str(label)
+        return payment_terms_text(
+            terms=self.payment_terms, days=self.payment_days, deposit_percent=self.deposit_percent
+        )
 
 
 class Contact(models.Model):

@@ -1,11 +1,13 @@
 """Policy (versioned), violations, monthly scores, year bonuses, leave and handover (SPEC §2.14, §2.16)."""
 
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gendan.core.models import EventModel, TimeStampedModel
 
@@ -153,9 +155,59 @@ class Violation(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.merchandiser} {self.get_code_display()} {self.occurred_on}"
 
+    @property
+    def evidence_items(self) -> list[list[dict]]:
+        return evidence_items(self.evidence)
+
+
+# The keys of `Violation.evidence` as a person reads them; keys not listed (internal ids) are not shown.
+EVIDENCE_LABELS = {
+    "order": _("Order"),
+    "complaint": _("Complaint"),
+    "type": _("Type"),
+    "handover": _("Handover"),
+    "signal": _("Signal"),
+    "detail": _("Detail"),
+    "at": _("Time"),
+    "note": _("Note"),
+    "reason": _("Reason"),
+    "duplicates": _("Repeat of"),
+    "missed_records": _("Missed progress records"),
+    "from": pgettext_lazy("date change", "From"),
+    "to": pgettext_lazy("date change", "To"),
+    "agreed_at": _("Agreed at"),
+}
+
+
+def evidence_items(evidence: list) -> list[list[dict]]:
+    """Each evidence entry as labelled fields ({label, value, url}); a handover links to its page."""
+    from django.urls import reverse
+
+    items = []
+    for entry in evidence or []:
+        if not isinstance(entry, dict):
+            continue
+        fields = []
+        for key, label in EVIDENCE_LABELS.items():
+            value = entry.get(key)
+            if value in (None, "", []):
+                continue
+            url = ""
+            if key == "handover":
+                url, value = reverse("performance:handover", args=[value]), f"#{value}"
+            elif key in ("at", "agreed_at"):
+                value = str(value).replace("T", " ")[:16]
+            elif isinstance(value, list):
+                value = "、".join(str(v) for v in value)
+            fields.append({"label": str(label), "value": value, "url": url})
+        items.append(fields)
+    return items
+
 
 class ViolationEvent(EventModel):
     violation = models.ForeignKey(Violation, on_delete=models.PROTECT, related_name="events")
+
+    VALUE_CHOICES: ClassVar[dict[str, Any]] = {"": Violation.Status}
 
     class Meta(EventModel.Meta):
         verbose_name = _("violation event")
@@ -233,9 +285,9 @@ class Handover(TimeStampedModel):
 
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Requested")
-        APPROVED = "approved", _("Approved")
-        RETURNED = "returned", _("Returned")
-        REJECTED = "rejected", _("Rejected")
+        APPROVED = "approved", pgettext_lazy("handover status", "Approved")
+        RETURNED = "returned", pgettext_lazy("handover status", "Returned")
+        REJECTED = "rejected", pgettext_lazy("handover status", "Rejected")
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -25,6 +25,7 @@ from gendan.core.errors import (
     TransitionError,
 )
 from gendan.core.numbering import document_number_next
+from gendan.core.numbers import number_text
 from gendan.core.parsing import FieldErrors, blank, parse_choice, parse_date, parse_int, parse_text
 from gendan.core.workflow import transition_check
 from gendan.orders.models import Order, OrderEvent, OrderLine, OrderStatus
@@ -144,6 +145,20 @@ def _plans_compute(
     return plans
 
 
+def _found_within_sample(
+    *, plans: dict[str, SamplingPlan], found: dict[str, int], errors: FieldErrors
+) -> None:
+    """Defective units are counted in the sample drawn: never more units than the sample has."""
+    for defect_class, plan in plans.items():
+        field_name, count = CLASS_FIELDS[defect_class][1], found.get(defect_class, 0)
+        if count > plan.sample_size:
+            errors.add(
+                field_name,
+                _("At most %(n)s: the sample of lot size %(lot)s at this level has %(n)s units.")
+                % {"n": number_text(plan.sample_size), "lot": number_text(plan.lot_size)},
+            )
+
+
 @transaction.atomic
 def inspection_record(*, order: Order, actor: User, data: Mapping[str, Any]) -> Inspection:
     """Record an inspection of `order` (or one of its lines).
@@ -203,6 +218,8 @@ def inspection_record(*, order: Order, actor: User, data: Mapping[str, Any]) -> 
         errors.add("aql_major", _("Give the AQL of at least one defect class."))
     errors.raise_if_any()
     plans = _plans_compute(lot_size=lot_size, level=level, aqls=aqls, errors=errors)
+    errors.raise_if_any()
+    _found_within_sample(plans=plans, found=found, errors=errors)
     errors.raise_if_any()
 
     results = {c: plan.passes(found[c]) for c, plan in plans.items()}

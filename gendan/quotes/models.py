@@ -1,6 +1,7 @@
 """Inquiries (询盘) and quotations (报价) with their cost build-up; an accepted quotation becomes an order."""
 
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -234,6 +235,8 @@ class QuotationEvent(EventModel):
     quotation = models.ForeignKey(
         Quotation, verbose_name=_("quotation"), on_delete=models.PROTECT, related_name="events"
     )
+
+    VALUE_CHOICES: ClassVar[dict[str, Any]] = {"": QuotationStatus}
 
     class Meta(EventModel.Meta):
         verbose_name = _("quotation event")

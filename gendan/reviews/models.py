@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gendan.core.models import TimeStampedModel
 from gendan.orders.models import Order
@@ -22,9 +23,9 @@ class ReviewDepartment(models.TextChoices):
 
 class Review(TimeStampedModel):
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
+        OPEN = "open", pgettext_lazy("review status", "Open")
+        APPROVED = "approved", pgettext_lazy("review status", "Approved")
+        REJECTED = "rejected", pgettext_lazy("review status", "Rejected")
         CANCELLED = "cancelled", _("Cancelled")
 
     order = models.ForeignKey(
@@ -78,7 +79,7 @@ class Review(TimeStampedModel):
 
 class ReviewItem(models.Model):
     class Result(models.TextChoices):
-        PENDING = "pending", _("Pending")
+        PENDING = "pending", pgettext_lazy("review item", "Pending")
         PASS = "pass", _("Pass")
         CONDITIONAL = "conditional", _("Conditional")
         FAIL = "fail", _("Fail")

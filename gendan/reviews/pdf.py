@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.conf import settings
+from django.utils import translation
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
@@ -23,31 +25,10 @@ from gendan.orders.exports import BUSINESS_TYPE_ZH, SOURCE_DOCUMENT_ZH, STATUS_Z
 from gendan.orders.revisions import revision_print_lines
 from gendan.parties.exports import CURRENCY_ZH, payment_terms_zh
 from gendan.parties.models import PaymentTermsType
-from gendan.reviews.models import Review, ReviewDepartment, ReviewItem
+from gendan.reviews.models import Review, ReviewDepartment
 
 REVIEW_FORM_DOCUMENT = "review_form"
 REVIEW_FORM_TITLE = "客户订单评审表"
-
-DEPARTMENT_ZH = {
-    ReviewDepartment.BUSINESS: "业务（价格、条款）",
-    ReviewDepartment.TECHNICAL: "技术（工艺、规格）",
-    ReviewDepartment.PLANNING: "计划（产能）",
-    ReviewDepartment.PURCHASING: "采购 / 仓库（物料）",
-    ReviewDepartment.QUALITY: "品质（标准、AQL）",
-    ReviewDepartment.FINANCE: "财务（信用）",
-}
-RESULT_ZH = {
-    ReviewItem.Result.PENDING: "待签",
-    ReviewItem.Result.PASS: "通过",
-    ReviewItem.Result.CONDITIONAL: "有条件通过",
-    ReviewItem.Result.FAIL: "不通过",
-}
-REVIEW_STATUS_ZH = {
-    Review.Status.OPEN: "评审中",
-    Review.Status.APPROVED: "评审通过",
-    Review.Status.REJECTED: "评审未通过",
-    Review.Status.CANCELLED: "已取消",
-}
 
 
 def _person(user: Any) -> str:
@@ -73,7 +54,13 @@ def _basis(review: Review) -> str:
 
 
 def review_form_pdf(*, review: Review, printed_by: Any) -> bytes:
-    """The review form of one review round (the caller checks scope)."""
+    """The review form of one review round (the caller checks scope). Printed in Chinese; departments,
+    results and the conclusion print through the records' own labels, as on the review page."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _review_form_pdf(review=review, printed_by=printed_by)
+
+
+def _review_form_pdf(*, review: Review, printed_by: Any) -> bytes:
     st = styles()
     order = review.order
     customer = order.customer
@@ -127,8 +114,8 @@ def review_form_pdf(*, review: Review, printed_by: Any) -> bytes:
 
     item_rows = [
         [
-            DEPARTMENT_ZH.get(item.department, item.department),
-            RESULT_ZH.get(item.result, item.result),
+            item.get_department_display(),
+            item.get_result_display(),
             item.comment,
             _person(item.signer),
             text(item.signed_at),
@@ -137,7 +124,7 @@ def review_form_pdf(*, review: Review, printed_by: Any) -> bytes:
     ]
 
     conclusion_pairs: list[tuple[str, Any]] = [
-        ("评审结论", REVIEW_STATUS_ZH.get(review.status, review.status)),
+        ("评审结论", review.get_status_display()),
         ("承诺交期", text(review.promised_date) or "—"),
         ("结论人", _person(review.concluded_by)),
         ("结论时间", text(review.concluded_at)),

@@ -1,11 +1,13 @@
 """Shipments (成品发运) per order line, their packing data, and the sample dispatch register (寄样)."""
 
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gendan.catalog.models import Product
 from gendan.core.models import EventModel, VersionedModel
@@ -149,6 +151,8 @@ class ShipmentEvent(EventModel):
         Shipment, verbose_name=_("shipment"), on_delete=models.PROTECT, related_name="events"
     )
 
+    VALUE_CHOICES: ClassVar[dict[str, Any]] = {"": ShipmentStatus}
+
     class Meta(EventModel.Meta):
         verbose_name = _("shipment event")
         verbose_name_plural = _("shipment events")
@@ -166,7 +170,7 @@ class SampleType(models.TextChoices):
 
 class SampleFeedback(models.TextChoices):
     PENDING = "pending", _("Awaiting feedback")
-    APPROVED = "approved", _("Approved")
+    APPROVED = "approved", pgettext_lazy("sample feedback", "Approved")
     APPROVED_WITH_COMMENTS = "approved_with_comments", _("Approved with comments")
     REJECTED = "rejected", _("Rejected")
 

@@ -87,11 +87,6 @@ class LineProgress:
         return self.shipped >= self.minimum
 
 
-def number_text(value: Decimal) -> str:
-    """A quantity as people write it: 60, 12.5, 0.125 (no exponent, no trailing zeros)."""
-    return f"{value.normalize():f}"
-
-
 def line_limits(line: OrderLine) -> tuple[Decimal, Decimal]:
     """(minimum that completes the line, maximum that may be shipped), from its over/short tolerance, on
     what is still ordered (a cancelled rest no longer counts)."""

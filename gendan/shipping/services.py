@@ -26,6 +26,7 @@ from gendan.core.errors import (
     ValidationFailed,
 )
 from gendan.core.numbering import document_number_next
+from gendan.core.numbers import number_text
 from gendan.core.parsing import (
     FieldErrors,
     blank,
@@ -51,7 +52,6 @@ from gendan.shipping.models import (
     TransportMode,
 )
 from gendan.shipping.selectors import (
-    number_text,
     order_shipping_progress,
     order_shipping_target,
     shipment_visible_list,

@@ -13,6 +13,7 @@ from gendan.accounts import roles as R
 from gendan.core.audit import audit_record
 from gendan.core.errors import ApplicationError
 from gendan.core.models import AuditLog
+from gendan.core.numbers import number_text
 from gendan.core.paging import capped_page
 from gendan.core.pdf import pdf_response
 from gendan.core.web import error_fields, fetch_or_404
@@ -20,7 +21,6 @@ from gendan.orders.selectors import order_get
 from gendan.shipping import documents, services
 from gendan.shipping.models import SampleFeedback, SampleType, ShipmentStatus, TransportMode
 from gendan.shipping.selectors import (
-    number_text,
     order_shipping_progress,
     packing_totals,
     sample_get,

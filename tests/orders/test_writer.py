@@ -20,6 +20,7 @@ from gendan.orders.services import (
 )
 from gendan.orders.validation import order_data_validate
 from gendan.orders.writer import TableWriter, passthrough_type, passthrough_types
+from gendan.parties.exports import payment_terms_zh
 from tests.factories import ProductFactory, order_payload
 
 SAMPLES = {
@@ -199,7 +200,10 @@ def test_rows_read_back_through_the_orm(people, customer, product):
     assert saved.repeat_reason == "客户追加 “同款”" and saved.customer_po == "r-1"
     assert saved.order_date == dt.date(2026, 11, 27) and saved.requested_date == dt.date(2027, 1, 11)
     assert (saved.total_quantity, saved.total_amount) == (Decimal("100.000"), Decimal("1250.00"))
-    assert saved.currency == customer.currency and saved.payment_terms == customer.payment_terms_text
+    assert (
+        saved.currency == customer.currency
+        and saved.payment_terms == payment_terms_zh(customer) == "月结 30 天"
+    )
     assert (saved.merchandiser, saved.salesperson, saved.created_by) == (
         people["m1"],
         people["sales"],
