@@ -3,7 +3,7 @@ a new colour and a week later; only the departments the change touches re-sign; 
 the order is R1 with its diff, the T&A plan's open milestones moved on working days, the planner is told,
 and the reprinted business notice says 第 1 次修订 with the new quantity.
 
-(The customer's e-mail as evidence is attached on the change request's page once gendan/files is merged.)
+The customer's e-mail is attached to the change request as its evidence, and downloaded back.
 """
 
 import datetime as dt
@@ -87,7 +87,24 @@ def test_change_request_from_merchandiser_to_revised_order(
     m1.wait_for_url(re.compile(r".*/changes/\d+/$"))
     cr = ChangeRequest.objects.get(order=order)
     expect(m1.get_by_test_id("cr-status")).to_have_attribute("data-status", "open")
-    expect(m1.get_by_test_id("cr-evidence-spot")).to_be_attached()
+    # the customer's e-mail, attached on the change request as its evidence
+    evidence = m1.get_by_test_id("cr-evidence-spot")
+    mail = (
+        b"From: buyer@lihua.example\r\nTo: m1@gendan.example\r\nSubject: PO 1 change\r\n"
+        b"Date: Tue, 08 Dec 2026 09:00:00 +0800\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\nPlease add 20% to line 1.\r\n"
+    )
+    evidence.locator("select[name='kind']").select_option("email")
+    evidence.locator("input[type='file']").set_input_files(
+        {"name": "customer-change.eml", "mimeType": "message/rfc822", "buffer": mail}
+    )
+    evidence.get_by_role("button").last.click()
+    m1.wait_for_url(re.compile(r".*/changes/\d+/.*"))
+    attached = m1.get_by_test_id("cr-evidence-spot").get_by_test_id("attachment")
+    expect(attached).to_have_count(1)
+    expect(attached).to_contain_text("customer-change.eml")
+    download = m1.request.get(base + (attached.locator("a").first.get_attribute("href") or ""))
+    assert download.status == 200 and b"Please add 20%" in download.body()
     asked = sorted(m1.get_by_test_id("cr-item").evaluate_all("els => els.map(e => e.dataset.department)"))
     # quantity and date → planning (capacity) and purchasing (materials); a new colour → technical and QC;
     # the amount stays within credit and the new line is at the standard price: no business, no finance
