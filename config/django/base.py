@@ -96,6 +96,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["gendan.accounts.throttle.ThrottledModelBackend"]
+# Reverse proxies (addresses or networks) whose X-Forwarded-For is believed: the client address used by
+# login throttling and the audit log (gendan.core.audit.client_address). Empty: REMOTE_ADDR only.
+GENDAN_TRUSTED_PROXIES = env_list("GENDAN_TRUSTED_PROXIES", "")
 # How long a process keeps the working-day calendar (gendan.planning.calendar); edits clear it at once.
 CALENDAR_CACHE_SECONDS = int(env("CALENDAR_CACHE_SECONDS", "30"))
 
