@@ -3,7 +3,7 @@
 import datetime as dt
 import hashlib
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
 from django.http import Http404, HttpRequest
@@ -153,6 +153,13 @@ def on_permission_denied(request, exc):
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
     return _error(request, 404, _("Not found."), "not_found")
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_large(request, exc):
+    from gendan.core.idempotency import body_too_large_error
+
+    return body_too_large_error()
 
 
 @api.exception_handler(HttpError)

@@ -125,7 +125,7 @@ def test_forty_parallel_wrong_passwords_record_at_most_the_limit_and_the_right_o
             client = Client()
             barrier.wait(timeout=120)
             answers.append(_logged_in(_login(client, "qc", "wrong-guess", "203.0.113.77")))
-        except BaseException as exc:  # noqa: BLE001  (reported below)
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()
