@@ -109,7 +109,9 @@ def test_a_retry_after_kill_9_during_an_idempotent_batch_replays_or_runs_once(
                 conn = _send(port, token, body, key)
                 if case == "committed":  # kill the moment the 500 orders are visible: after the commit
                     first: list = []
-                    reader = threading.Thread(target=lambda c=conn: first.append(_try_answer(c)), daemon=True)
+                    reader = threading.Thread(
+                        target=lambda c=conn, out=first: out.append(_try_answer(c)), daemon=True
+                    )
                     reader.start()
                     deadline = time.monotonic() + HANG_GUARD
                     while _count_orders(url)[0] < before + BATCH:
