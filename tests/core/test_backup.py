@@ -1,7 +1,7 @@
 import pytest
-from django.db import DatabaseError, connection, transaction
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, transaction
 
 from gendan.core.backup import database_fingerprint
 from gendan.core.demo import demo_load
