@@ -1,10 +1,11 @@
 import pytest
-from django.db.backends.sqlite3.operations import DatabaseOperations as SqliteOperations
+from django.db.backends.sqlite3 import base as sqlite_base
 
 from gendan.accounts import roles as R
 from gendan.core.append_only import flush_allowed
 from tests.factories import CustomerFactory, ProductFactory, make_user
 
+SqliteOperations = sqlite_base.DatabaseWrapper.ops_class
 _sqlite_flush = SqliteOperations.execute_sql_flush
 
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+import json
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -87,11 +88,23 @@ class SessionCsrfAuth(SessionAuth):
         return request.COOKIES.get(self.param_name)
 
 
+MAX_INT_DIGITS = 30  # far above any id, quantity or amount; Python refuses str→int past 4,300 digits
+
+
+def _json_int(text: str):
+    """A JSON integer literal. A huge one becomes ±infinity, which every number field refuses as too large
+    (pydantic's "finite_number"), instead of the JSON decoder failing with Python's
+    sys.set_int_max_str_digits message."""
+    if len(text.lstrip("-")) <= MAX_INT_DIGITS:
+        return int(text)
+    return float("-inf") if text.startswith("-") else float("inf")
+
+
 class JsonParser(Parser):
     """JSON bodies; text with a NUL character is refused (gendan.core.inputs): 400, as an unreadable body."""
 
     def parse_body(self, request: HttpRequest):
-        data = super().parse_body(request)
+        data = json.loads(request.body, parse_int=_json_int)
         if contains_nul(data):
             raise ValueError("a NUL character in the body")  # ninja answers 400 "Cannot parse request body"
         return data
@@ -120,6 +133,10 @@ def on_application_error(request, exc: ApplicationError):
     return _error(request, exc.status, exc.message, exc.code, exc.extra)
 
 
+# pydantic's errors for numbers past any field's range (a 5,000-digit integer): one translated message
+TOO_LARGE_ERRORS = {"int_parsing_size", "decimal_whole_digits", "finite_number"}
+
+
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request, exc: NinjaValidationError):
     fields: dict[str, list[str]] = {}
@@ -130,7 +147,11 @@ def on_validation_error(request, exc: NinjaValidationError):
             for part in error.get("loc", [])
             if part not in ("body", "query", "path", "header", "cookie", "payload", "filters")
         ]
-        fields.setdefault(".".join(loc) or "__all__", []).append(error.get("msg", "invalid"))
+        message = error.get("msg", "invalid")
+        kind = error.get("type")
+        if kind in TOO_LARGE_ERRORS:
+            message = _("This number is too large.")
+        fields.setdefault(".".join(loc) or "__all__", []).append(message)
     return _error(request, 422, _("Please correct the errors below."), "validation_error", {"fields": fields})
 
 
