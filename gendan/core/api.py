@@ -1,13 +1,16 @@
 """The REST API under /api/v1/: token or session auth, errors as {"message", "code", "extra"}."""
 
 import datetime as dt
+import functools
 import hashlib
 import json
 
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -110,6 +113,35 @@ class JsonParser(Parser):
         return data
 
 
+def docs_guard(view):
+    """/api/v1/docs and /api/v1/openapi.json: public when settings.GENDAN_API_DOCS_PUBLIC (local, tests),
+    otherwise for a logged-in session or a valid API token only (production)."""
+
+    @functools.wraps(view)
+    def guarded(request: HttpRequest, *args, **kwargs):
+        if getattr(settings, "GENDAN_API_DOCS_PUBLIC", True):
+            return view(request, *args, **kwargs)
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            auth = request.META.get("HTTP_AUTHORIZATION", "")
+            key = (
+                auth[7:].strip()
+                if auth.lower().startswith("bearer ")
+                else request.META.get("HTTP_X_API_KEY", "")
+            )
+            user = token_user(key)
+        if user is not None and user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if request.path.endswith(".json"):
+            return JsonResponse(
+                {"message": _("Authentication required."), "code": "not_authenticated", "extra": {}},
+                status=401,
+            )
+        return redirect_to_login(request.get_full_path())
+
+    return guarded
+
+
 api = NinjaAPI(
     parser=JsonParser(),
     title="gendan API",
@@ -118,6 +150,7 @@ api = NinjaAPI(
     auth=[BearerToken(), HeaderToken(), SessionCsrfAuth()],
     openapi_url="/openapi.json",
     docs_url="/docs",
+    docs_decorator=docs_guard,
     urls_namespace="api",
 )
 
