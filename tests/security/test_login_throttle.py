@@ -104,7 +104,9 @@ def test_a_usual_address_shared_with_a_sprayer_still_lets_its_user_in(people):
 
 @PROXY
 @pytest.mark.django_db(transaction=True)
-def test_forty_parallel_wrong_passwords_record_at_most_the_limit_and_the_right_one_is_refused(people):
+def test_forty_parallel_wrong_passwords_record_at_most_the_limit_and_the_right_one_is_refused(
+    people, record_property
+):
     """40 threads post a wrong password for qc at the same moment through the login view (each thread its
     own database connection). The hash is slowed a little so every thread is inside it at once — the window
     the probe used: counted-then-hashed-then-recorded let 14 of 40 through and then the right password."""
@@ -142,5 +144,19 @@ def test_forty_parallel_wrong_passwords_record_at_most_the_limit_and_the_right_o
         recorded = LoginFailure.objects.filter(username="qc", address="203.0.113.77").count()
         assert 1 <= recorded <= MAX_PER_USER_AND_ADDRESS
         assert len(checked) <= MAX_PER_USER_AND_ADDRESS  # at most the limit ever reached the hasher
+        record_property("parallel_40", {"recorded": recorded, "hashed": len(checked)})
         # the right password after them is refused while the lock lasts
         assert not _logged_in(_login(Client(), "qc", PASSWORD, "203.0.113.77"))
+
+
+@PROXY
+def test_a_lock_ends_by_itself_when_its_window_is_over(people):
+    from gendan.accounts import throttle
+
+    start = 1_800_000_000
+    with mock.patch.object(throttle.time, "time", return_value=start):
+        for _attempt in range(11):
+            _login(Client(), "qc", "guess", "203.0.113.9")
+        assert not _logged_in(_login(Client(), "qc", PASSWORD, "203.0.113.9"))
+    with mock.patch.object(throttle.time, "time", return_value=start + throttle.WINDOW_SECONDS + 1):
+        assert _logged_in(_login(Client(), "qc", PASSWORD, "203.0.113.9"))
