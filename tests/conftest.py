@@ -1,7 +1,22 @@
 import pytest
+from django.db.backends.sqlite3 import base as sqlite_base
 
 from gendan.accounts import roles as R
+from gendan.core.append_only import flush_allowed
 from tests.factories import CustomerFactory, ProductFactory, make_user
+
+SqliteOperations = sqlite_base.DatabaseWrapper.ops_class
+_sqlite_flush = SqliteOperations.execute_sql_flush
+
+
+def _flush_through_append_only_triggers(self, sql_list):
+    """Django flushes SQLite test databases with DELETE (PostgreSQL's TRUNCATE fires no row triggers): only
+    this flush may pass the append-only DELETE triggers (gendan.core.append_only.flush_allowed)."""
+    with flush_allowed(self.connection):
+        return _sqlite_flush(self, sql_list)
+
+
+SqliteOperations.execute_sql_flush = _flush_through_append_only_triggers
 
 
 @pytest.fixture

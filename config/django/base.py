@@ -48,6 +48,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "gendan.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -102,6 +103,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["gendan.accounts.throttle.ThrottledModelBackend"]
+# Reverse proxies (addresses or networks) whose X-Forwarded-For is believed: the client address used by
+# login throttling and the audit log (gendan.core.audit.client_address). Empty: REMOTE_ADDR only.
+GENDAN_TRUSTED_PROXIES = env_list("GENDAN_TRUSTED_PROXIES", "")
+# /api/v1/docs and /api/v1/openapi.json without logging in (production turns it off: see docs/deploy.md).
+GENDAN_API_DOCS_PUBLIC = env_bool("GENDAN_API_DOCS_PUBLIC", True)
 # How long a process keeps the working-day calendar (gendan.planning.calendar); edits clear it at once.
 CALENDAR_CACHE_SECONDS = int(env("CALENDAR_CACHE_SECONDS", "30"))
 
@@ -195,4 +201,14 @@ HUEY = {
 if HUEY_REDIS_URL:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": HUEY_REDIS_URL})
 else:
-    HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")})
+    # The queue file: HUEY_SQLITE_PATH, else next to an SQLite database (two instances with two databases
+    # from one checkout get two queues), else var/huey.sqlite3.
+    _db_name = str(DATABASES["default"].get("NAME") or "")
+    _default_queue = (
+        _db_name.rsplit(".", 1)[0] + "-huey.sqlite3"
+        if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+        and _db_name.endswith(".sqlite3")
+        and _db_name != str(VAR_DIR / "gendan.sqlite3")
+        else str(VAR_DIR / "huey.sqlite3")
+    )
+    HUEY.update({"huey_class": "huey.SqliteHuey", "filename": env("HUEY_SQLITE_PATH", _default_queue)})

@@ -24,3 +24,6 @@ SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# The API's docs page and schema only for logged-in users (a session or an API token) unless opened on purpose.
+GENDAN_API_DOCS_PUBLIC = env_bool("GENDAN_API_DOCS_PUBLIC", False)

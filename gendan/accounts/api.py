@@ -55,7 +55,7 @@ def me(request):
 @router.post("/tokens", response={201: TokenCreatedOut, **ERRORS}, summary="Create an API token")
 def token_create(request, payload: TokenIn):
     """A token for the logged-in user. The key is returned once; only its hash is stored."""
-    token, key = api_token_create(user=request.auth, name=payload.name)
+    token, key = api_token_create(user=request.auth, name=payload.name, self_service=True)
     token.key = key
     return Status(201, token)
 

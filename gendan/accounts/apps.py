@@ -26,6 +26,7 @@ class AccountsConfig(AppConfig):
         last_app = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
         post_migrate.connect(_seed_reference_data, sender=last_app, dispatch_uid="gendan_seed_reference_data")
 
+        import gendan.core.append_only  # noqa: F401  (registers the SQLite trigger function on each connection)
         from gendan.accounts.models import Delegation
         from gendan.accounts.scope import scope_cache_clear
 

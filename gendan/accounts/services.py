@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from gendan.accounts import roles as R
 from gendan.accounts.models import ApiToken, Department, User
-from gendan.core.errors import NotFoundError, ValidationFailed
+from gendan.core.errors import NotFoundError, PermissionDeniedError, ValidationFailed
 
 
 def roles_sync() -> None:
@@ -63,8 +63,15 @@ def user_create(
 
 
 @transaction.atomic
-def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Returns the token and its key; the key is shown once and only its hash is kept."""
+def api_token_create(*, user: User, name: str, self_service: bool = False) -> tuple[ApiToken, str]:
+    """Returns the token and its key; the key is shown once and only its hash is kept.
+    `self_service`: the user asks for it themselves (the API) — a read-only role (the auditor) may not:
+    a token is a standing credential outside the login's throttling and session expiry; an administrator
+    issues one if an auditor's tool needs it."""
+    if self_service and (user.is_read_only or not user.is_active):
+        raise PermissionDeniedError(
+            _("Read-only accounts cannot create API tokens; ask an administrator."), code="read_only_account"
+        )
     name = (name or "").strip()
     if not name or len(name) > 50:
         raise ValidationFailed({"name": [_("Give the token a name of at most 50 characters.")]})

@@ -1,12 +1,16 @@
 """The REST API under /api/v1/: token or session auth, errors as {"message", "code", "extra"}."""
 
 import datetime as dt
+import functools
 import hashlib
+import json
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -87,14 +91,55 @@ class SessionCsrfAuth(SessionAuth):
         return request.COOKIES.get(self.param_name)
 
 
+MAX_INT_DIGITS = 30  # far above any id, quantity or amount; Python refuses str→int past 4,300 digits
+
+
+def _json_int(text: str):
+    """A JSON integer literal. A huge one becomes ±infinity, which every number field refuses as too large
+    (pydantic's "finite_number"), instead of the JSON decoder failing with Python's
+    sys.set_int_max_str_digits message."""
+    if len(text.lstrip("-")) <= MAX_INT_DIGITS:
+        return int(text)
+    return float("-inf") if text.startswith("-") else float("inf")
+
+
 class JsonParser(Parser):
     """JSON bodies; text with a NUL character is refused (gendan.core.inputs): 400, as an unreadable body."""
 
     def parse_body(self, request: HttpRequest):
-        data = super().parse_body(request)
+        data = json.loads(request.body, parse_int=_json_int)
         if contains_nul(data):
             raise ValueError("a NUL character in the body")  # ninja answers 400 "Cannot parse request body"
         return data
+
+
+def docs_guard(view):
+    """/api/v1/docs and /api/v1/openapi.json: public when settings.GENDAN_API_DOCS_PUBLIC (local, tests),
+    otherwise for a logged-in session or a valid API token only (production)."""
+
+    @functools.wraps(view)
+    def guarded(request: HttpRequest, *args, **kwargs):
+        if getattr(settings, "GENDAN_API_DOCS_PUBLIC", True):
+            return view(request, *args, **kwargs)
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            auth = request.META.get("HTTP_AUTHORIZATION", "")
+            key = (
+                auth[7:].strip()
+                if auth.lower().startswith("bearer ")
+                else request.META.get("HTTP_X_API_KEY", "")
+            )
+            user = token_user(key)
+        if user is not None and user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if request.path.endswith(".json"):
+            return JsonResponse(
+                {"message": _("Authentication required."), "code": "not_authenticated", "extra": {}},
+                status=401,
+            )
+        return redirect_to_login(request.get_full_path())
+
+    return guarded
 
 
 api = NinjaAPI(
@@ -105,6 +150,7 @@ api = NinjaAPI(
     auth=[BearerToken(), HeaderToken(), SessionCsrfAuth()],
     openapi_url="/openapi.json",
     docs_url="/docs",
+    docs_decorator=docs_guard,
     urls_namespace="api",
 )
 
@@ -120,6 +166,10 @@ def on_application_error(request, exc: ApplicationError):
     return _error(request, exc.status, exc.message, exc.code, exc.extra)
 
 
+# pydantic's errors for numbers past any field's range (a 5,000-digit integer): one translated message
+TOO_LARGE_ERRORS = {"int_parsing_size", "decimal_whole_digits", "finite_number"}
+
+
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request, exc: NinjaValidationError):
     fields: dict[str, list[str]] = {}
@@ -130,7 +180,11 @@ def on_validation_error(request, exc: NinjaValidationError):
             for part in error.get("loc", [])
             if part not in ("body", "query", "path", "header", "cookie", "payload", "filters")
         ]
-        fields.setdefault(".".join(loc) or "__all__", []).append(error.get("msg", "invalid"))
+        message = error.get("msg", "invalid")
+        kind = error.get("type")
+        if kind in TOO_LARGE_ERRORS:
+            message = _("This number is too large.")
+        fields.setdefault(".".join(loc) or "__all__", []).append(message)
     return _error(request, 422, _("Please correct the errors below."), "validation_error", {"fields": fields})
 
 
@@ -153,6 +207,13 @@ def on_permission_denied(request, exc):
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
     return _error(request, 404, _("Not found."), "not_found")
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_large(request, exc):
+    from gendan.core.idempotency import body_too_large_error
+
+    return body_too_large_error()
 
 
 @api.exception_handler(HttpError)

@@ -178,6 +178,30 @@ class LoginFailure(models.Model):
         ]
 
 
+class LoginCounter(models.Model):
+    """Login attempts counted for throttling, one row per key: "pair:<address> <username>", "user:<username>",
+    "addr:<address>". Incremented in one statement (an upsert) before any password is hashed, so parallel
+    guesses cannot slip past the limit (gendan.accounts.throttle)."""
+
+    key = models.CharField(max_length=250, unique=True)
+    window_start = models.BigIntegerField()  # epoch seconds; the count restarts when the window is over
+    count = models.PositiveIntegerField(default=0)
+
+
+class LoginAddress(models.Model):
+    """An address a user has logged in from successfully: their usual address, where a lock on the address
+    or on the name (set off by others) does not apply to them."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    address = models.GenericIPAddressField()
+    last_login_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "address"], name="core_loginaddress_user_addr_uniq")
+        ]
+
+
 class IdempotencyRecord(models.Model):
     """The response to a POST sent with an Idempotency-Key, replayed for the same key (double clicks, retries)."""
 

@@ -9,10 +9,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gendan.core.errors import NotFoundError
-from gendan.notify.selectors import notification_list, notification_unread_count
+from gendan.notify.selectors import notification_get, notification_list, notification_unread_count
 from gendan.notify.services import notification_mark_all_read, notification_mark_read
 
 PAGE_SIZE = 50
@@ -77,10 +77,17 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def open_link(request: HttpRequest, pk: int) -> HttpResponse:
-    """Follow a notification's link and mark it read on the way (only to this site's own pages)."""
-    notification = _mark_read(request, pk)
+    """Follow a notification's link (only to this site's own pages). POST (the inbox's button) also marks it
+    read on the way; a GET (a link copied or prefetched) only follows it and changes nothing."""
+    if request.method == "POST":
+        notification = _mark_read(request, pk)
+    else:
+        try:
+            notification = notification_get(user=request.user, notification_id=pk)
+        except NotFoundError as exc:
+            raise Http404(exc.message) from exc
     target = notification.link
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()

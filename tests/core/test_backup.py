@@ -1,10 +1,13 @@
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, transaction
 
 from gendan.core.backup import database_fingerprint
 from gendan.core.demo import demo_load
-from gendan.orders.models import Order
+from gendan.core.models import AuditLog
+from gendan.ledger.models import LedgerEntry
+from gendan.orders.models import Order, OrderEvent
 
 
 @pytest.mark.django_db(transaction=True)
@@ -25,6 +28,13 @@ def test_backup_then_restore_into_an_empty_database_gives_identical_rows(tmp_pat
     # then every table has the same rows and checksums
     after = database_fingerprint()
     assert after == before
+    # and the restored database is append-only again (the triggers came with it)
+    for model in (OrderEvent, AuditLog, LedgerEntry):
+        if model.objects.exists():
+            with pytest.raises(DatabaseError), transaction.atomic():
+                model.objects.all()._raw_delete(connection.alias)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        OrderEvent.objects.update(note="rewritten")
 
 
 @pytest.mark.django_db(transaction=True)

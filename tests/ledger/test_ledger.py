@@ -1,3 +1,4 @@
+import contextlib
 import datetime as dt
 import io
 from decimal import Decimal
@@ -5,6 +6,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from gendan.core.append_only import append_only_triggers_drop, append_only_triggers_install
 from gendan.ledger.exports import ledger_xlsx
 from gendan.ledger.models import LedgerEntry, LedgerState
 from gendan.ledger.selectors import (
@@ -19,6 +21,16 @@ from gendan.shipping.services import shipment_cancel, shipment_create, shipment_
 from tests.q2c import order_in_production, shipment_payload, today
 
 D1 = dt.date(2026, 12, 10)
+
+
+@contextlib.contextmanager
+def triggers_off():
+    """Tamper as a schema owner would: without the append-only triggers (put back afterwards)."""
+    append_only_triggers_drop([LedgerEntry._meta.db_table])
+    try:
+        yield
+    finally:
+        append_only_triggers_install()
 
 
 @pytest.fixture
@@ -90,7 +102,8 @@ def test_cancelled_shipment_is_reversed_and_the_ledger_still_equals_the_shipment
 
 def test_reconciliation_finds_a_tampered_row(people, order):
     ship(order, people, {1: "60"}, D1)
-    LedgerEntry.objects.update(amount=Decimal("1.00"))  # a raw write behind the services' back
+    with triggers_off():  # a raw write behind the services' back, by someone who can drop the triggers
+        LedgerEntry.objects.update(amount=Decimal("1.00"))
     result = ledger_reconcile()
     assert not result.ok
     assert any("differs from the shipment line" in p for p in result.problems)
@@ -187,6 +200,7 @@ def test_the_scan_command_reconciles_and_fails_loudly(people, order):
     assert (
         summary["reconciled"] is True and summary["ledger_amount"] == summary["shipment_amount"] == "750.00"
     )
-    LedgerEntry.objects.update(quantity=Decimal("59"))
+    with triggers_off():
+        LedgerEntry.objects.update(quantity=Decimal("59"))
     with pytest.raises(CommandError):
         call_command("ledger_scan", "--today", "2026-12-11", stdout=StringIO())

@@ -66,6 +66,7 @@ def test_someone_elses_notification_is_not_found(client, alice, rows):
     bobs = rows["bobs"]
     assert client.post(reverse("notify:read", args=[bobs.pk]), **HTMX).status_code == 404
     assert client.get(reverse("notify:open", args=[bobs.pk])).status_code == 404
+    assert client.post(reverse("notify:open", args=[bobs.pk])).status_code == 404
     bobs.refresh_from_db()
     assert bobs.read_at is None
 
@@ -85,14 +86,22 @@ def test_mark_all_read(client, alice, bob, rows):
     assert not Notification.objects.filter(recipient=alice, read_at__isnull=True).exists()
 
 
-def test_open_marks_read_and_follows_only_internal_links(client, alice, rows):
+def test_open_marks_read_on_post_and_follows_only_internal_links(client, alice, rows):
     client.force_login(alice)
+    # a GET (a copied link, a prefetch) follows the link and changes nothing (issue 21 item 9)
     response = client.get(reverse("notify:open", args=[rows["unread"].pk]))
+    assert response.status_code == 302 and response["Location"] == "/orders/5/"
+    rows["unread"].refresh_from_db()
+    assert rows["unread"].read_at is None
+    # the inbox's button POSTs: follows and marks read
+    page = client.get(reverse("notify:inbox")).content.decode()
+    assert f'<form method="post" action="{reverse("notify:open", args=[rows["unread"].pk])}"' in page
+    response = client.post(reverse("notify:open", args=[rows["unread"].pk]))
     assert response.status_code == 302 and response["Location"] == "/orders/5/"
     rows["unread"].refresh_from_db()
     assert rows["unread"].read_at is not None
     outside = _inbox(alice, "外链", link="https://evil.example.com/")
-    response = client.get(reverse("notify:open", args=[outside.pk]))
+    response = client.post(reverse("notify:open", args=[outside.pk]))
     assert response["Location"] == reverse("notify:inbox")
 
 

@@ -438,7 +438,9 @@ URLS: dict[str, Ep] = {
     "notify:badge": Ep(get=WITH_ROLE),
     "notify:read_all": Ep(post=WITH_ROLE),
     "notify:read": Ep(post=EVERYONE, scope="self", path=ids(pk="notification"), writes=True, data=d()),
-    "notify:open": Ep(get=EVERYONE, scope="self", path=ids(pk="notification")),
+    "notify:open": Ep(
+        get=EVERYONE, post=EVERYONE, scope="self", path=ids(pk="notification"), writes=True, data=d()
+    ),
     # my exports: one's own jobs only
     "exports:list": Ep(get=EVERYONE),
     "exports:download": Ep(get=EVERYONE, scope="self", path=ids(pk="export_job")),
@@ -920,7 +922,7 @@ def visit_body(world: World, side: str) -> dict:
 API: dict[str, Ep] = {
     # accounts: me and my own tokens
     "gendan_accounts_api_me": Ep(get=EVERYONE),
-    "gendan_accounts_api_token_create": Ep(post=EVERYONE, data=body(name="cli"), writes=True),
+    "gendan_accounts_api_token_create": Ep(post=WRITERS, data=body(name="cli"), writes=True),  # issue 21
     "gendan_accounts_api_token_list": Ep(get=EVERYONE),
     "gendan_accounts_api_token_revoke": Ep(
         post=EVERYONE, scope="self", path=ids(token_id="token"), writes=True
