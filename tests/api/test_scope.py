@@ -232,12 +232,12 @@ def test_auditor_writes_are_refused_and_change_nothing(api, people, customer, pr
     assert Review.objects.get(pk=review.pk).status == Review.Status.OPEN
 
 
-def test_auditor_manages_only_their_own_credentials(api, people):
-    # an API token is the auditor's own credential, not a business record: creating and revoking it is allowed
+def test_auditor_cannot_mint_api_tokens(api, people):
+    # a read-only account creates no credentials of its own (issue 21: the auditor could create API tokens)
     auditor = api("auditor")
     response = auditor.post("/accounts/tokens", {"name": "审计导出"})
-    assert response.status_code == 201
-    assert auditor.delete(f"/accounts/tokens/{response.json()['id']}").status_code == 204
+    assert response.status_code == 403
+    assert response.json()["code"] == "read_only_account"
 
 
 def test_a_merchandiser_cannot_hand_a_new_order_out_of_their_own_scope(api, customer, product):
