@@ -17,6 +17,7 @@ independent). With 'spawn', `work` must be importable (module level) and tasks p
 import multiprocessing
 import os
 import queue
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -25,9 +26,21 @@ from typing import Any
 
 from tests.bounds import HANG_GUARD
 
-START_METHOD = os.environ.get(
-    "GENDAN_TEST_START_METHOD", "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-)
+START_METHOD = os.environ.get("GENDAN_TEST_START_METHOD", "")
+
+
+def _start_method() -> str:
+    """'fork' only while this process has a single thread. Forking a process with other threads (the live
+    server and Playwright's threads stay up for the whole session once a browser test ran) copies their held
+    locks into the child, which can then wait on them forever: the "N of 50 tasks never reported" of a
+    loaded machine. Otherwise a fork server (a clean single-threaded process), which costs each child a
+    Django start-up but never deadlocks."""
+    if START_METHOD:
+        return START_METHOD
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
 
 
 @dataclass(frozen=True)
@@ -154,7 +167,7 @@ def run_concurrently(
     warm_up()
     connections.close_all()  # never share an open connection (socket, file handle) with the children
 
-    method = start_method or START_METHOD
+    method = start_method or _start_method()
     context = multiprocessing.get_context(method)
     if method != "fork":  # the child imports the functions itself, after setting Django up
         func = f"{func.__module__}:{func.__qualname__}"
