@@ -3,6 +3,7 @@ but still hold a row while they run, so a per-user limit can count every export 
 process."""
 
 import secrets
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -102,6 +103,8 @@ class ExportJobEvent(EventModel):
     job = models.ForeignKey(
         ExportJob, verbose_name=_("export job"), on_delete=models.CASCADE, related_name="events"
     )
+
+    VALUE_CHOICES: ClassVar[dict[str, Any]] = {"": ExportStatus}
 
     class Meta(EventModel.Meta):
         verbose_name = _("export job event")

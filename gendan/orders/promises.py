@@ -153,6 +153,8 @@ def order_promise_kpi_dates(*, order_ids: Iterable[int]) -> dict[int, dt.date]:
 
 def order_promise_history(*, order: Order) -> list[OrderPromise]:
     """The agreed dates of an order, oldest first, with who agreed them."""
+    if order.promised_date is None:  # nothing agreed yet: the review's approval writes the first row
+        return []
     return list(
         OrderPromise.objects.filter(order=order).select_related("agreed_by").order_by("agreed_at", "id")
     )

@@ -145,5 +145,5 @@ def test_the_violations_page_shows_it_in_chinese_with_labelled_evidence(people, 
     client.force_login(sup)
     body = client.get("/performance/violations/").content.decode()
     assert "未及时报告交期变更：2026-11-11 → 2026-11-25" in body
-    assert f"订单: {order.number}" in body and "原交期: 2026-11-11" in body and "新交期: 2026-11-25" in body
-    assert "agreed_at" not in body and "确认时间: 2026-11-11 10:00" in body
+    assert f"订单：{order.number}" in body and "原交期：2026-11-11" in body and "新交期：2026-11-25" in body
+    assert "agreed_at" not in body and "确认时间：2026-11-11 10:00" in body

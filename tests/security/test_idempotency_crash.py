@@ -114,10 +114,11 @@ def test_a_retry_after_kill_9_during_an_idempotent_batch_replays_or_runs_once(
                     )
                     reader.start()
                     deadline = time.monotonic() + HANG_GUARD
-                    while _count_orders(url)[0] < before + BATCH:
-                        assert time.monotonic() < deadline and server.popen.poll() is None, server.tail()
+                    while _count_orders(url)[0] < before + BATCH and time.monotonic() < deadline:
+                        assert server.popen.poll() is None, server.tail()
                         assert not first or first[0][0] == 201, first
                         time.sleep(0.01)
+                    assert _count_orders(url)[0] >= before + BATCH, server.tail()  # else: a hang
                 else:  # kill while the batch is running, before it commits
                     time.sleep(0.05)
                 server.kill()  # SIGKILL to the master and the worker

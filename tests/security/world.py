@@ -523,7 +523,7 @@ def _export_jobs(user, order_number: str) -> tuple[int, int]:
     from django.utils import timezone
 
     from gendan.core.excel import XColumn, XSheet, xlsx_bytes
-    from gendan.exports.models import ExportJob, ExportStatus
+    from gendan.exports.models import ExportJob, ExportJobEvent, ExportStatus
     from gendan.exports.services import export_storage
 
     done = ExportJob.objects.create(
@@ -540,5 +540,8 @@ def _export_jobs(user, order_number: str) -> tuple[int, int]:
     done.file_path = export_storage().save(f"{done.token}.xlsx", ContentFile(content))
     done.file_size = len(content)
     done.save(update_fields=["file_path", "file_size"])
+    ExportJobEvent.objects.create(
+        job=done, actor=user, type="transition", from_status=ExportStatus.RUNNING, to_status=ExportStatus.DONE
+    )
     queued = ExportJob.objects.create(user=user, kind="orders", status=ExportStatus.QUEUED)
     return done.pk, queued.pk
