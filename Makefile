@@ -45,11 +45,11 @@ migrations-check: install
 
 PYTEST := env DJANGO_SETTINGS_MODULE=config.django.test DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest
 
-# Every test on SQLite, then again on a throwaway PostgreSQL cluster.
+# Every test on SQLite, then again on a throwaway PostgreSQL cluster (the browser flows once, on SQLite).
 test: install system-deps lint migrations-check messages-check
 	mkdir -p var
 	$(PYTEST) -q
-	scripts/with-postgres.sh $(PYTEST) -q
+	scripts/with-postgres.sh $(PYTEST) -q -m "not browser"
 
 messages-check: install
 	$(BIN)/python scripts/check-messages.py
