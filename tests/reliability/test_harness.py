@@ -13,9 +13,9 @@ def no_override(monkeypatch):
     monkeypatch.setattr(concurrency, "START_METHOD", "")
 
 
-def test_a_single_threaded_process_forks(no_override):
-    if threading.active_count() != 1:
-        pytest.skip("another test left a thread running in this process")
+def test_a_single_threaded_process_forks(no_override, monkeypatch):
+    # this process may hold other tests' threads (the live server): count as a single-threaded one would
+    monkeypatch.setattr(concurrency.threading, "active_count", lambda: 1)
     assert concurrency._start_method() == "fork"
 
 
